@@ -1,0 +1,77 @@
+# Help-center assistant: `make run` starts everything, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+STAMP     := $(VENV)/.installed
+LOCK      := requirements/rasa.lock.txt
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install train run shell test lint types validate pytest stories eval bench lock clean
+
+help:
+	@echo "make run    - install, train if needed, start Redis, Rasa and the action server"
+	@echo "make test   - lint, types, data validation, pytest, rasa story tests"
+	@echo "make shell  - chat with the running bot in this terminal"
+	@echo "make eval   - held-out questions answered with the right article; intent F1"
+	@echo "make bench  - latency, long-chat and start-up benchmarks"
+
+# -- environment -------------------------------------------------------------------------
+$(STAMP): $(LOCK) pyproject.toml
+	@py=$$(scripts/find_python310.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Re-resolve the pinned set from pyproject.toml (needs the network to PyPI).
+lock:
+	@py=$$(scripts/find_python310.sh) && rm -rf var/lockenv && "$$py" -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet ".[rasa,dev]"
+	@{ head -2 $(LOCK); var/lockenv/bin/pip freeze --exclude help-center-assistant; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+
+train: $(STAMP)
+	@$(PY) -m scripts.train
+
+# -- running -----------------------------------------------------------------------------
+run: train
+	@$(PY) -m scripts.run
+
+shell: $(STAMP)
+	@$(PY) -m scripts.chat
+
+# -- checks ------------------------------------------------------------------------------
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot actions rasa_ext scripts tests bench
+
+types: $(STAMP)
+	$(VENV)/bin/mypy bot actions rasa_ext
+
+validate: $(STAMP)
+	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml \
+	  --data data/nlu data/rules data/stories
+
+pytest: train
+	$(PY) -m pytest
+
+stories: train
+	$(PY) -m scripts.story_test
+
+test: lint types validate pytest stories
+
+eval: train
+	$(PY) -m scripts.evaluate
+
+bench: train
+	$(PY) -m bench
+
+clean:
+	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""Two-stage fallback over the knowledge base.
+
+When NLU is not confident, search the articles (BM25 over passages, in `bot/`):
+1. a strong match: quote the passage and link its article;
+2. a partial match: "did you mean" buttons for the likeliest articles, plus "none";
+3. nothing, or a second miss right after suggestions: say honestly that the bot cannot
+   answer, and what it can help with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import article_reply, kb_for, user_text
+from bot import text as textutil
+from bot.knowledge import Article, KnowledgeBase
+
+# A passage is a confident answer when it covers most of what the question says, with a
+# clear score; below that it is only worth suggesting.
+STRONG_SCORE = 6.0
+STRONG_COVERAGE = 0.6
+SUGGEST_SCORE = 2.5
+SUGGEST_INTENT_CONFIDENCE = 0.12
+MAX_SUGGESTIONS = 3
+
+
+def suggestions(kb: KnowledgeBase, tracker: Tracker, query: str) -> list[Article]:
+    """Likely articles, from the NLU intent ranking and from search, best first."""
+    found: list[Article] = []
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name") or ""
+        article = kb.for_intent(name)
+        if article and (ranked.get("confidence") or 0) >= SUGGEST_INTENT_CONFIDENCE:
+            found.append(article)
+    for passage, hit in kb.search(query, limit=MAX_SUGGESTIONS):
+        article = kb.get(passage.article_id)
+        if article and hit.score >= SUGGEST_SCORE:
+            found.append(article)
+    unique = list({a.id: a for a in found}.values())
+    return [a for a in unique if a.intent][:MAX_SUGGESTIONS]
+
+
+class ActionKbSearch(Action):
+    def name(self) -> str:
+        return "action_kb_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        query = user_text(tracker)
+        if not textutil.has_letters(query):
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        if textutil.looks_non_english(query):
+            dispatcher.utter_message(response="utter_english_only")
+            return []
+        kb = kb_for(tracker)
+        hits = kb.search(query, limit=1)
+        if hits:
+            passage, hit = hits[0]
+            if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
+                article = kb.articles[passage.article_id]
+                dispatcher.utter_message(
+                    text=article_reply(article.title, passage.text, article.url())
+                )
+                return _clear_suggested(tracker)
+        if tracker.get_slot("kb_suggested"):
+            dispatcher.utter_message(response="utter_cannot_answer")
+            return [SlotSet("kb_suggested", None)]
+        options = suggestions(kb, tracker, query)
+        if not options:
+            dispatcher.utter_message(response="utter_cannot_answer")
+            return _clear_suggested(tracker)
+        buttons = [{"title": a.title, "payload": f"/{a.intent}"} for a in options]
+        buttons.append({"title": "None of these", "payload": "/deny"})
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+        return [SlotSet("kb_suggested", True)]
+
+
+class ActionHandleDeny(Action):
+    """"No" after suggestions is the second stage of the fallback; otherwise a plain no."""
+
+    def name(self) -> str:
+        return "action_handle_deny"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("kb_suggested"):
+            dispatcher.utter_message(response="utter_cannot_answer")
+            return [SlotSet("kb_suggested", None)]
+        dispatcher.utter_message(response="utter_no_problem")
+        return []
+
+
+def _clear_suggested(tracker: Tracker) -> list[EventType]:
+    return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []

@@ -1,0 +1,92 @@
+"""Okapi BM25 ranking over short passages, with a confidence signal for fallbacks.
+
+Each passage has fields (its body, and what it is about: title, heading, tags); every
+field is scored with BM25 on its own length statistics and the scores are summed with
+field weights (a simple BM25F). The corpus is small (tens of passages), so a plain
+in-memory inverted index answers in microseconds and keeps the ranking explainable: a hit
+reports which query terms it matched and how much of the query's information (IDF mass)
+that covers, which the fallback uses to decide between answering and asking.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.text import tokens
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: int
+    score: float
+    matched: tuple[str, ...]
+    coverage: float  # share of the query's IDF mass that this document matches, 0..1
+
+
+class _Field:
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.terms = [Counter(tokens(t)) for t in texts]
+        self.length = [sum(c.values()) for c in self.terms]
+        self.avg = max(1.0, sum(self.length) / max(1, len(self.length)))
+
+
+class BM25Index:
+    def __init__(
+        self,
+        documents: Sequence[str | Mapping[str, str]],
+        weights: Mapping[str, float] | None = None,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
+        docs = [d if isinstance(d, Mapping) else {"body": d} for d in documents]
+        names = sorted({name for d in docs for name in d})
+        self.weights = {name: (weights or {}).get(name, 1.0) for name in names}
+        self.fields = {name: _Field([d.get(name, "") for d in docs]) for name in names}
+        self.k1, self.b = k1, b
+        df: Counter[str] = Counter()
+        for i in range(len(docs)):
+            df.update({t for f in self.fields.values() for t in f.terms[i]})
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.postings: dict[str, set[int]] = {}
+        for field in self.fields.values():
+            for i, terms in enumerate(field.terms):
+                for t in terms:
+                    self.postings.setdefault(t, set()).add(i)
+        # An unseen query word counts as an average one: it lowers coverage (no passage
+        # speaks of it) without letting filler words drown a question.
+        self.unknown_idf = sum(self.idf.values()) / max(1, len(self.idf))
+
+    def _term_score(self, term: str, doc: int) -> float:
+        total = 0.0
+        for name, field in self.fields.items():
+            tf = field.terms[doc].get(term, 0)
+            if tf:
+                norm = self.k1 * (1 - self.b + self.b * field.length[doc] / field.avg)
+                total += self.weights[name] * tf * (self.k1 + 1) / (tf + norm)
+        return self.idf[term] * total
+
+    def search(self, query: str, limit: int = 5) -> list[Hit]:
+        q_terms = list(dict.fromkeys(tokens(query)))
+        if not q_terms:
+            return []
+        total_idf = sum(self.idf.get(t, self.unknown_idf) for t in q_terms)
+        scores: dict[int, float] = {}
+        matched: dict[int, list[str]] = {}
+        for term in q_terms:
+            for doc in self.postings.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + self._term_score(term, doc)
+                matched.setdefault(doc, []).append(term)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [
+            Hit(
+                doc=doc,
+                score=score,
+                matched=tuple(matched[doc]),
+                coverage=sum(self.idf[t] for t in matched[doc]) / total_idf,
+            )
+            for doc, score in ranked
+        ]

@@ -1,0 +1,1 @@
+"""Developer tooling: start and stop the stack, train, chat, evaluate."""

