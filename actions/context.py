@@ -33,5 +33,6 @@ def kb_for(tracker: Tracker) -> KnowledgeBase:
 
 
 def article_reply(title: str, body: str, url: str) -> str:
-    """An answer followed by a link to the article it came from."""
-    return f"{body}\n\nSource: [{title}]({url})"
+    """An answer followed by a link to the article it came from, as one message (Rasa
+    splits a text on blank lines into several)."""
+    return f"{body}\nSource: [{title}]({url})"

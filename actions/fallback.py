@@ -24,7 +24,7 @@ from bot.knowledge import Article, KnowledgeBase
 STRONG_SCORE = 6.0
 STRONG_COVERAGE = 0.6
 SUGGEST_SCORE = 2.5
-SUGGEST_INTENT_CONFIDENCE = 0.12
+SUGGEST_INTENT_CONFIDENCE = 0.2
 MAX_SUGGESTIONS = 3
 
 
@@ -41,7 +41,37 @@ def suggestions(kb: KnowledgeBase, tracker: Tracker, query: str) -> list[Article
         if article and hit.score >= SUGGEST_SCORE:
             found.append(article)
     unique = list({a.id: a for a in found}.values())
-    return [a for a in unique if a.intent][:MAX_SUGGESTIONS]
+    return [a for a in unique if a.intents][:MAX_SUGGESTIONS]
+
+
+async def search_and_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, query: str
+) -> list[EventType]:
+    """Answer from the best passage, offer suggestions, or say the bot cannot answer."""
+    if not textutil.has_letters(query):
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return []
+    if textutil.looks_non_english(query):
+        dispatcher.utter_message(response="utter_english_only")
+        return []
+    hits = kb.search(query, limit=1)
+    if hits:
+        passage, hit = hits[0]
+        if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
+            article = kb.articles[passage.article_id]
+            dispatcher.utter_message(text=article_reply(article.title, passage.text, article.url()))
+            return _clear_suggested(tracker)
+    if tracker.get_slot("kb_suggested"):
+        dispatcher.utter_message(response="utter_cannot_answer")
+        return [SlotSet("kb_suggested", None)]
+    options = suggestions(kb, tracker, query)
+    if not options:
+        dispatcher.utter_message(response="utter_cannot_answer")
+        return _clear_suggested(tracker)
+    buttons = [{"title": a.title, "payload": f"/{a.intents[0]}"} for a in options]
+    buttons.append({"title": "None of these", "payload": "/deny"})
+    dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+    return [SlotSet("kb_suggested", True)]
 
 
 class ActionKbSearch(Action):
@@ -51,34 +81,7 @@ class ActionKbSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        query = user_text(tracker)
-        if not textutil.has_letters(query):
-            dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
-        if textutil.looks_non_english(query):
-            dispatcher.utter_message(response="utter_english_only")
-            return []
-        kb = kb_for(tracker)
-        hits = kb.search(query, limit=1)
-        if hits:
-            passage, hit = hits[0]
-            if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
-                article = kb.articles[passage.article_id]
-                dispatcher.utter_message(
-                    text=article_reply(article.title, passage.text, article.url())
-                )
-                return _clear_suggested(tracker)
-        if tracker.get_slot("kb_suggested"):
-            dispatcher.utter_message(response="utter_cannot_answer")
-            return [SlotSet("kb_suggested", None)]
-        options = suggestions(kb, tracker, query)
-        if not options:
-            dispatcher.utter_message(response="utter_cannot_answer")
-            return _clear_suggested(tracker)
-        buttons = [{"title": a.title, "payload": f"/{a.intent}"} for a in options]
-        buttons.append({"title": "None of these", "payload": "/deny"})
-        dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-        return [SlotSet("kb_suggested", True)]
+        return await search_and_answer(dispatcher, tracker, kb_for(tracker), user_text(tracker))
 
 
 class ActionHandleDeny(Action):

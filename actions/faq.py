@@ -1,4 +1,10 @@
-"""Answer a recognised support question with the lead of the article for its intent."""
+"""Answer a recognised support question with the lead of the article for its intent.
+
+Intent classifiers are confidently wrong on questions from outside their training data
+("how do I record a meeting" scored 0.9 as report-abuse). Unless NLU is very sure, the
+article must also be among the passages that search finds for the question's own words;
+if not, the question goes to the knowledge-base fallback instead of a wrong answer.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, kb_for
+from actions.context import article_reply, kb_for, user_text
+from actions.fallback import search_and_answer
+
+# NLU confidence above which the intent alone is enough (button payloads score 1.0).
+TRUSTED_CONFIDENCE = 0.8
 
 
 class ActionAnswerFaq(Action):
@@ -18,10 +28,15 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        article = kb_for(tracker).for_intent(intent)
+        intent = tracker.latest_message.get("intent") or {}
+        kb = kb_for(tracker)
+        article = kb.for_intent(intent.get("name") or "")
+        query = user_text(tracker)
         if article is None:
-            dispatcher.utter_message(response="utter_cannot_answer")
-        else:
-            dispatcher.utter_message(text=article_reply(article.title, article.lead, article.url()))
+            return await search_and_answer(dispatcher, tracker, kb, query)
+        if (intent.get("confidence") or 0.0) < TRUSTED_CONFIDENCE and not query.startswith("/"):
+            found = {p.article_id for p, _ in kb.search(query, limit=3)}
+            if article.id not in found:
+                return await search_and_answer(dispatcher, tracker, kb, query)
+        dispatcher.utter_message(text=article_reply(article.title, article.lead, article.url()))
         return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []

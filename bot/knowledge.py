@@ -1,7 +1,8 @@
 """The knowledge base: Markdown articles with YAML front matter under `data/kb/<lang>/`.
 
 Articles are the single source of every fact the bot tells. Each one has an `id`, a
-`title`, `tags`, the `plans` it concerns and, optionally, the NLU `intent` it answers. The
+`title`, `tags`, the `plans` it concerns and, optionally, the NLU `intent` (or list of
+`intents`) it answers. The
 lead (text before the first `##` heading) is the short answer; the lead and every section
 are the passages that search ranks.
 """
@@ -44,7 +45,7 @@ class Article:
     title: str
     tags: tuple[str, ...]
     plans: tuple[str, ...]
-    intent: str | None
+    intents: tuple[str, ...]
     language: str
     lead: str
     sections: tuple[tuple[str, str], ...] = field(default=())
@@ -93,13 +94,15 @@ def parse_article(path: Path, language: str) -> Article:
     sections = tuple(
         (parts[i].strip(), parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)
     )
-    intent = meta.get("intent")
+    intents = meta.get("intents", [meta["intent"]] if meta.get("intent") else [])
+    if not isinstance(intents, list):
+        raise ArticleError(f"{path}: 'intents' must be a list of intent names")
     return Article(
         id=article_id,
         title=str(meta["title"]),
         tags=tuple(str(t) for t in meta["tags"]),
         plans=plans,
-        intent=str(intent) if intent else None,
+        intents=tuple(str(i) for i in intents),
         language=language,
         lead=lead,
         sections=sections,
@@ -115,10 +118,10 @@ class KnowledgeBase:
             raise ArticleError("two articles share an id")
         self.by_intent: dict[str, Article] = {}
         for article in articles:
-            if article.intent:
-                if article.intent in self.by_intent:
-                    raise ArticleError(f"intent '{article.intent}' is answered by two articles")
-                self.by_intent[article.intent] = article
+            for intent in article.intents:
+                if intent in self.by_intent:
+                    raise ArticleError(f"intent '{intent}' is answered by two articles")
+                self.by_intent[intent] = article
         self.passages = [p for a in articles for p in a.passages()]
         documents = []
         for passage in self.passages:

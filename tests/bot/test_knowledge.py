@@ -8,7 +8,7 @@ from bot.knowledge import ArticleError
 from scripts.stack import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
-FAQ_INTENTS = [i for i in DOMAIN["intents"] if i.startswith("faq_")]
+FAQ_INTENTS = [i for i in DOMAIN["intents"] if i.startswith("faq_")] + ["bot_challenge"]
 
 
 def test_every_faq_intent_is_answered_by_exactly_one_article() -> None:
@@ -85,10 +85,11 @@ def test_unknown_plan_is_refused(tmp_path: Path) -> None:
 def test_sections_become_passages(tmp_path: Path) -> None:
     lang = tmp_path / "ru"
     lang.mkdir()
-    _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: [x]\nplans: [all]\nintent: faq_a\n---\n"
+    _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: [x]\nplans: [all]\nintents: [faq_a, faq_b]\n---\n"
            "Lead.\n\n## First\nOne.\n\n## Second\nTwo.\n")
     kb = knowledge.load("ru", tmp_path)
     article = kb.for_intent("faq_a")
     assert article is not None and article.language == "ru"
+    assert kb.for_intent("faq_b") is article
     assert [(p.heading, p.text) for p in article.passages()] == [
         ("", "Lead."), ("First", "One."), ("Second", "Two.")]
