@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions rasa_ext scripts tests bench
 
 types: $(STAMP)
-	$(VENV)/bin/mypy bot actions rasa_ext
+	$(VENV)/bin/mypy bot actions rasa_ext scripts bench
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml \
@@ -63,7 +63,8 @@ pytest: train
 	$(PY) -m pytest
 
 stories: train
-	$(PY) -m scripts.story_test
+	$(RASA) test core --model models/current.tar.gz --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out var/results/stories
 
 test: lint types validate pytest stories
 

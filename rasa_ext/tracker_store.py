@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, List, Optional, Text
+from typing import Any
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
@@ -50,7 +50,7 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
     def __init__(
         self,
         domain: Domain,
-        host: Text = "localhost",
+        host: str = "localhost",
         port: int = 6379,
         db: int = 0,
         window_events: int = 80,
@@ -62,17 +62,17 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
             raise ValueError("window_events must be at least 20 to keep a few turns")
         self.window_events = int(window_events)
         self.archive_max = int(archive_max)
-        if self.record_exp is not None:
-            self.record_exp = float(self.record_exp)
+        expiry = kwargs.get("record_exp")
+        self.record_exp: float | None = float(expiry) if expiry is not None else None
 
     # -- reading ---------------------------------------------------------------------
-    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         stored = self.red.get(self.key_prefix + sender_id)
         if stored is None:
             return None
         return self.deserialise_tracker(sender_id, stored)
 
-    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+    async def retrieve_full_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         """The archived history (bounded by `archive_max`), for audits and exports."""
         raw = self.red.lrange(self.key_prefix + sender_id + ARCHIVE_SUFFIX, 0, -1)
         if not raw:
@@ -81,7 +81,7 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
         return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
     # -- writing ---------------------------------------------------------------------
-    async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+    async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
         timeout = timeout or self.record_exp
         key = self.key_prefix + tracker.sender_id
         events = list(tracker.events)
@@ -109,7 +109,7 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
         raw = self.red.get(key + ":" + LENGTH_FIELD)
         return int(raw) if raw is not None else 0
 
-    def _window(self, tracker: DialogueStateTracker, events: List[Event]) -> List[Event]:
+    def _window(self, tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
         """The events to keep: all of them while short, else a restored-state prefix plus
         the newest events starting at a user message."""
         if len(events) <= self.window_events:
@@ -126,9 +126,9 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
         return self._state_prefix(tracker, events[cut - 1].timestamp) + events[cut:]
 
     @staticmethod
-    def _state_prefix(tracker: DialogueStateTracker, timestamp: float) -> List[Event]:
+    def _state_prefix(tracker: DialogueStateTracker, timestamp: float) -> list[Event]:
         """Events that rebuild, from nothing, the state the dropped events had built."""
-        prefix: List[Event] = [
+        prefix: list[Event] = [
             ActionExecuted("action_session_start", timestamp=timestamp),
             SessionStarted(timestamp=timestamp),
         ]

@@ -8,12 +8,13 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from typing import Any
 
 
-def send(url: str, sender: str, text: str) -> list[dict[str, object]]:
+def send(url: str, sender: str, text: str) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": text}).encode()
     req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback URL
+    with urllib.request.urlopen(req, timeout=30) as resp:
         return list(json.load(resp))
 
 
@@ -38,7 +39,7 @@ def main() -> int:
         for reply in replies:
             if reply.get("text"):
                 print(f"bot> {reply['text']}")
-            for i, button in enumerate(reply.get("buttons") or [], 1):  # type: ignore[arg-type]
+            for i, button in enumerate(reply.get("buttons") or [], 1):
                 print(f"     [{i}] {button['title']}  ->  type: {button['payload']}")
 
 

@@ -7,6 +7,7 @@ by pid; nothing else is touched.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import signal
@@ -90,10 +91,8 @@ class Service:
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -143,7 +142,7 @@ def spawn(name: str, argv: list[str], log_dir: Path, env: dict[str, str],
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
             return bool(200 <= resp.status < 300)
     except (urllib.error.URLError, OSError, ValueError):
         return False

@@ -62,7 +62,7 @@ class Stack:
         req = urllib.request.Request(self.webhook, json.dumps(body).encode(),
                                      {"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return resp.status, json.load(resp)
         except urllib.error.HTTPError as err:
             return err.code, []

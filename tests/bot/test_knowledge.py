@@ -85,8 +85,8 @@ def test_unknown_plan_is_refused(tmp_path: Path) -> None:
 def test_sections_become_passages(tmp_path: Path) -> None:
     lang = tmp_path / "ru"
     lang.mkdir()
-    _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: [x]\nplans: [all]\nintents: [faq_a, faq_b]\n---\n"
-           "Lead.\n\n## First\nOne.\n\n## Second\nTwo.\n")
+    _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: [x]\nplans: [all]\n"
+           "intents: [faq_a, faq_b]\n---\nLead.\n\n## First\nOne.\n\n## Second\nTwo.\n")
     kb = knowledge.load("ru", tmp_path)
     article = kb.for_intent("faq_a")
     assert article is not None and article.language == "ru"
