@@ -56,8 +56,7 @@ types: $(STAMP)
 	$(VENV)/bin/mypy bot actions rasa_ext scripts bench
 
 validate: $(STAMP)
-	$(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml \
-	  --data data/nlu data/rules data/stories
+	@$(PY) -m scripts.validate
 
 pytest: train
 	$(PY) -m pytest
