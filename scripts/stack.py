@@ -183,6 +183,12 @@ def start_actions(port: int, log_dir: Path, env: dict[str, str],
 def start_rasa(port: int, model: Path, log_dir: Path, env: dict[str, str],
                endpoints: Path = ROOT / "endpoints.yml",
                stdout: int | IO[bytes] | None = None) -> Service:
+    # Several Sanic workers (each with the model) serve different conversations in
+    # parallel; Rasa allows it because the lock store is Redis. Default: one per core.
+    # TensorFlow's own thread pools would make the workers fight over the same cores.
+    env = {"SANIC_WORKERS": os.environ.get("RASA_WORKERS", str(os.cpu_count() or 1)),
+           "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", **env}
     argv = [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
             "--port", str(port), "--cors", "http://127.0.0.1"]
