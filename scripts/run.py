@@ -19,7 +19,7 @@ from typing import IO
 from scripts import stack
 from scripts.stack import ROOT, RedisTarget, Service
 
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("HC_VAR_DIR") or ROOT / "var")
 LOGS = VAR / "log"
 PIDFILE = VAR / "run.pid"
 

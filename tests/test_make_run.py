@@ -1,0 +1,53 @@
+"""`make run`'s supervisor: starts everything, refuses a second copy, Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts import stack
+from scripts.stack import ROOT
+
+
+@pytest.mark.timeout(300)
+def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_path: Path
+                                                                        ) -> None:
+    ports = {"RASA_PORT": stack.free_port(), "ACTIONS_PORT": stack.free_port(),
+             "HC_REDIS_PORT": stack.free_port()}
+    env = {**os.environ, "HC_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT),
+           **{k: str(v) for k, v in ports.items()}}
+    env.pop("REDIS_URL", None)
+    out = open(tmp_path / "run.out", "w+b")  # noqa: SIM115 - read after the process ends
+    first = subprocess.Popen([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
+                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while b"ready in" not in (tmp_path / "run.out").read_bytes():
+            assert first.poll() is None, (tmp_path / "run.out").read_text()
+            assert time.monotonic() < deadline, "not ready in 240 s"
+            time.sleep(0.5)
+        for port in ports.values():
+            assert stack.port_open(port)
+        assert (tmp_path / "log" / "rasa.log").stat().st_size > 0
+        assert (tmp_path / "redis" / "appendonly.aof").exists()
+
+        second = subprocess.run([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert f"already running (pid {first.pid})" in second.stderr
+
+        first.send_signal(signal.SIGINT)
+        assert first.wait(60) == 0
+        for port in ports.values():
+            assert not stack.port_open(port)
+        assert not (tmp_path / "run.pid").exists()
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+        out.close()
