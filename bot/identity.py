@@ -1,0 +1,69 @@
+"""Who is asking: the help center's signed identity token (JWT, HS256).
+
+The help-center page signs `{"sub": <user id>, "exp": ...}` with `HELP_CENTER_SECRET`
+and the widget passes it with every message. Verification fixes the algorithm to HS256
+(so `alg: none` and key-confusion tricks fail), requires `sub` and `exp`, and allows a
+little clock skew. Anything that fails is an anonymous visitor: never more access on an
+unverified claim, and the reason is kept so the bot can say it could not confirm sign-in.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+import jwt
+
+ALGORITHM = "HS256"
+LEEWAY_S = 30
+DEV_SECRET = "dev-only-help-center-secret-change-me"  # noqa: S105 - refused in production
+MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str | None
+    reason: str  # "verified", "missing", "expired", "invalid"
+
+    @property
+    def verified(self) -> bool:
+        return self.user_id is not None
+
+
+ANONYMOUS = Identity(None, "missing")
+
+
+def secret_from_env() -> str:
+    """`HELP_CENTER_SECRET`; outside production a fixed development secret."""
+    secret = os.environ.get("HELP_CENTER_SECRET")
+    if secret:
+        return secret
+    if os.environ.get("HANDOFF_ENV") == "production":
+        raise RuntimeError("HELP_CENTER_SECRET must be set when HANDOFF_ENV=production")
+    return DEV_SECRET
+
+
+def verify(token: object, secret: str) -> Identity:
+    if not token:
+        return ANONYMOUS
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return Identity(None, "invalid")
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], leeway=LEEWAY_S,
+                            options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError:
+        return Identity(None, "expired")
+    except jwt.PyJWTError:
+        return Identity(None, "invalid")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or len(subject) > 128:
+        return Identity(None, "invalid")
+    return Identity(subject, "verified")
+
+
+def issue(user_id: str, secret: str, ttl_s: int = 3600, now: float | None = None) -> str:
+    """A signed token for `user_id` (the help center's job; `/dev/token` in demos)."""
+    issued = int(now if now is not None else time.time())
+    return jwt.encode({"sub": user_id, "iat": issued, "exp": issued + ttl_s}, secret,
+                      algorithm=ALGORITHM)

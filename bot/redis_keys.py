@@ -1,0 +1,30 @@
+"""Every Redis key the project uses, with its type and content. Nothing else names keys.
+
+Rasa's own keys use the prefix `hc` set in endpoints.yml:
+  hc:tracker:<sender>          STRING  JSON window of the conversation (rasa_ext tracker store)
+  hc:tracker:<sender>:archive  LIST    every event of the conversation, JSON, oldest first
+  hc:tracker:<sender>:window_len STRING number of events in the window
+  hc:lock:<sender>             Rasa's lock store ticket lock
+"""
+
+from __future__ import annotations
+
+PREFIX = "hc"
+
+ACCOUNT = PREFIX + ":account:{user_id}"  # HASH user_id, name, account_id, plan, licensed, role
+ACCOUNTS_LOADED = PREFIX + ":accounts:loaded"  # STRING sha256 of the accounts.yml loaded last
+TICKET = PREFIX + ":ticket:{ticket_id}"  # HASH ticket fields (bot.tickets.Ticket)
+TICKET_SEQ = PREFIX + ":ticket:seq"  # STRING counter behind ticket ids
+USER_TICKETS = PREFIX + ":tickets:user:{user_id}"  # ZSET ticket_id -> created_at (epoch s)
+
+
+def account(user_id: str) -> str:
+    return ACCOUNT.format(user_id=user_id)
+
+
+def ticket(ticket_id: str) -> str:
+    return TICKET.format(ticket_id=ticket_id)
+
+
+def user_tickets(user_id: str) -> str:
+    return USER_TICKETS.format(user_id=user_id)

@@ -1,0 +1,82 @@
+"""Web tickets in Redis: created by the bot's ticket form, readable only by their owner."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass
+
+from redis.asyncio import Redis
+
+from bot import redis_keys
+
+TICKET_ID = re.compile(r"\b(?:T-?)?(\d{4,8})\b", re.I)
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 4000
+
+
+class TicketNotFound(LookupError):
+    """No such ticket for this user (also for someone else's ticket: never reveal it)."""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    user_id: str
+    account_id: str
+    plan: str
+    role: str
+    subject: str
+    description: str
+    priority: str
+    status: str
+    created_at: float
+    due_at: float  # target response time: when the user is to be told it is registered
+    meeting_id: str = ""
+
+
+def parse_ticket_id(text: str) -> str | None:
+    match = TICKET_ID.search(text)
+    return f"T-{int(match.group(1)):06d}" if match else None
+
+
+class TicketStore:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def create(self, *, user_id: str, account_id: str, plan: str, role: str,
+                     subject: str, description: str, priority: str, target_hours: int,
+                     meeting_id: str | None = None, now: float | None = None) -> Ticket:
+        created = now if now is not None else time.time()
+        number = await self.redis.incr(redis_keys.TICKET_SEQ)
+        ticket = Ticket(
+            id=f"T-{number:06d}", user_id=user_id, account_id=account_id, plan=plan,
+            role=role, subject=subject[:MAX_SUBJECT], description=description[:MAX_DESCRIPTION],
+            priority=priority, status="open", created_at=created,
+            due_at=created + target_hours * 3600, meeting_id=meeting_id or "",
+        )
+        fields = {k: str(v) for k, v in asdict(ticket).items()}
+        pipe = self.redis.pipeline()
+        pipe.hset(redis_keys.ticket(ticket.id), mapping=fields)
+        pipe.zadd(redis_keys.user_tickets(user_id), {ticket.id: created})
+        await pipe.execute()
+        return ticket
+
+    async def get(self, ticket_id: str, user_id: str) -> Ticket:
+        """The ticket if it exists and belongs to `user_id`; else TicketNotFound."""
+        raw = await self.redis.hgetall(redis_keys.ticket(ticket_id))
+        data = {(k.decode() if isinstance(k, bytes) else k):
+                (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()}
+        if not data or data.get("user_id") != user_id:
+            raise TicketNotFound(ticket_id)
+        return Ticket(
+            id=data["id"], user_id=data["user_id"], account_id=data["account_id"],
+            plan=data["plan"], role=data["role"], subject=data["subject"],
+            description=data["description"], priority=data["priority"],
+            status=data["status"], created_at=float(data["created_at"]),
+            due_at=float(data["due_at"]), meeting_id=data.get("meeting_id", ""),
+        )
+
+    async def list_for(self, user_id: str, limit: int = 5) -> list[str]:
+        ids = await self.redis.zrevrange(redis_keys.user_tickets(user_id), 0, limit - 1)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]

@@ -1,0 +1,88 @@
+"""Set a request's priority from the triage answers, by the guidelines' definitions.
+
+- P1 Urgent: the service is down or critically degraded, and there is no workaround.
+- P2 High: significant parts are affected (down, or many people), and the workaround is
+  partial or missing.
+- P3 Normal: a problem with a feature without degraded service (or down with a full
+  workaround).
+- P4 Low: a question, installation/configuration help or a feature request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Answers to "How bad is it?" and "Is there a workaround?", as button payload values.
+IMPACTS = ("down", "many", "few", "question")
+WORKAROUNDS = ("none", "partial", "full")
+MEETING_ID = re.compile(r"^\d{9,11}$")
+
+_IMPACT_WORDS = {
+    "down": ("down", "outage", "nobody", "no one", "everyone", "everybody", "all users",
+             "entire", "whole", "completely", "at all", "critical", "service is down"),
+    "many": ("many", "most", "lots", "several teams", "department", "half", "significant",
+             "large", "a lot"),
+    "few": ("me", "just me", "only me", "one", "a few", "few", "single", "couple", "some"),
+    "question": ("question", "information", "how to", "feature request", "install", "setup",
+                 "set up", "configure", "configuration", "no impact", "not urgent"),
+}
+_WORKAROUND_WORDS = {
+    "none": ("no", "none", "nope", "no workaround", "nothing works", "not really"),
+    "partial": ("partial", "partly", "sort of", "kind of", "somewhat", "sometimes"),
+    "full": ("yes", "yep", "we can", "works fine", "fully", "full", "fine"),
+}
+
+
+def _match(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    lowered = " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower()) + " "
+    best: tuple[int, str] | None = None
+    for value, words in table.items():
+        for word in words:
+            if f" {word} " in lowered and (best is None or len(word) > best[0]):
+                best = (len(word), value)
+    return best[1] if best else None
+
+
+def parse_impact(text: str) -> str | None:
+    """Map a free-text or button answer to one of IMPACTS, or None if unclear."""
+    value = text.strip().lower()
+    return value if value in IMPACTS else _match(text, _IMPACT_WORDS)
+
+
+def parse_workaround(text: str) -> str | None:
+    value = text.strip().lower()
+    return value if value in WORKAROUNDS else _match(text, _WORKAROUND_WORDS)
+
+
+def parse_meeting_id(text: str) -> str | None:
+    digits = re.sub(r"[\s-]", "", text)
+    return digits if MEETING_ID.match(digits) else None
+
+
+@dataclass(frozen=True)
+class Triage:
+    problem: str
+    impact: str
+    workaround: str
+    meeting_id: str | None = None
+
+    @property
+    def priority(self) -> str:
+        return priority_for(self.impact, self.workaround)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"problem": self.problem, "impact": self.impact, "workaround": self.workaround,
+                "meeting_id": self.meeting_id}
+
+
+def priority_for(impact: str, workaround: str) -> str:
+    if impact not in IMPACTS or workaround not in WORKAROUNDS:
+        raise ValueError(f"unknown triage answer: impact={impact!r}, workaround={workaround!r}")
+    if impact == "question":
+        return "P4"
+    if impact == "down":
+        return {"none": "P1", "partial": "P2", "full": "P3"}[workaround]
+    if impact == "many":
+        return "P3" if workaround == "full" else "P2"
+    return "P3"
