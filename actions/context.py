@@ -1,15 +1,59 @@
-"""What every action needs from the tracker: the user's text, the page's metadata, the KB."""
+"""What every action needs: the user's text, the page's metadata, who is asking, the KB."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 from typing import Any
 
 from rasa_sdk import Tracker
+from redis.asyncio import Redis
 
-from bot import knowledge, text
+from bot import accounts, entitlements, identity, knowledge, text
+from bot import policy as support_policy
+from bot.entitlements import Asker
 from bot.knowledge import KnowledgeBase
+from bot.policy import SupportPolicy
 
 MAX_TEXT = 4000
+
+
+def policy() -> SupportPolicy:
+    """The support policy (data/support_policy.yml), read once per data directory."""
+    return support_policy.cached()
+
+
+# Fail at start-up, naming file and key, if the policy or the directory is invalid.
+accounts.read_yaml(policy())
+
+_redis: Redis | None = None
+_loaded: asyncio.Event | None = None
+
+
+def redis_client() -> Redis:
+    global _redis
+    if _redis is None:
+        _redis = Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                                decode_responses=True)
+    return _redis
+
+
+def reset_clients() -> None:
+    """Forget the Redis client (tests point REDIS_URL at a new server)."""
+    global _redis, _loaded
+    _redis, _loaded = None, None
+
+
+async def directory() -> accounts.RedisAccountDirectory:
+    """The account directory, loaded from data/accounts.yml on first use."""
+    global _loaded
+    found = accounts.RedisAccountDirectory(redis_client())
+    if _loaded is None:
+        _loaded = asyncio.Event()
+        await found.load(accounts.read_yaml(policy()))
+        _loaded.set()
+    await _loaded.wait()
+    return found
 
 
 def user_text(tracker: Tracker) -> str:
@@ -21,6 +65,16 @@ def user_text(tracker: Tracker) -> str:
 def metadata(tracker: Tracker) -> dict[str, Any]:
     meta = tracker.latest_message.get("metadata") or {}
     return meta if isinstance(meta, dict) else {}
+
+
+async def asker(tracker: Tracker) -> Asker:
+    """Who is asking, from the signed token in this message's metadata only: never from
+    slots or anything the user typed."""
+    who = identity.verify(metadata(tracker).get("token"), identity.secret_from_env())
+    account = None
+    if who.user_id is not None:
+        account = await (await directory()).get(who.user_id)
+    return Asker(who, account)
 
 
 def kb_for(tracker: Tracker) -> KnowledgeBase:
@@ -36,3 +90,26 @@ def article_reply(title: str, body: str, url: str) -> str:
     """An answer followed by a link to the article it came from, as one message (Rasa
     splits a text on blank lines into several)."""
     return f"{body}\nSource: [{title}]({url})"
+
+
+def source_line(tracker: Tracker, article_id: str) -> str:
+    article = kb_for(tracker).get(article_id)
+    return f"\nSource: [{article.title}]({article.url()})" if article else ""
+
+
+ALTERNATIVE_BUTTONS = {
+    "live_chat": ("Talk to a person", "/request_human"),
+    "web_ticket": ("Open a web ticket", "/open_ticket"),
+    "phone": ("Phone support", "/faq_phone_support"),
+    "self_service": ("Self-service", "/faq_self_service"),
+    "contact_sales": ("Contact sales", "/faq_contact_sales"),
+}
+
+
+def refusal(tracker: Tracker, decision: entitlements.Decision, article_id: str
+            ) -> dict[str, Any]:
+    """Why not, in one sentence, what they can do instead, and buttons for it."""
+    body = f"{decision.sentence}\n{entitlements.alternatives_text(decision)}"
+    buttons = [{"title": ALTERNATIVE_BUTTONS[a][0], "payload": ALTERNATIVE_BUTTONS[a][1]}
+               for a in decision.alternatives if a in ALTERNATIVE_BUTTONS]
+    return {"text": body + source_line(tracker, article_id), "buttons": buttons}

@@ -14,11 +14,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, kb_for, user_text
+from actions.context import article_reply, asker, kb_for, policy, user_text
 from actions.fallback import search_and_answer
+from bot.entitlements import response_note
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
 TRUSTED_CONFIDENCE = 0.8
+# Answers that depend on the asker's own plan and role get a personal line.
+PERSONAL = {"faq_response_time", "faq_priority_levels"}
 
 
 class ActionAnswerFaq(Action):
@@ -38,5 +41,8 @@ class ActionAnswerFaq(Action):
             found = {p.article_id for p, _ in kb.search(query, limit=3)}
             if article.id not in found:
                 return await search_and_answer(dispatcher, tracker, kb, query)
-        dispatcher.utter_message(text=article_reply(article.title, article.lead, article.url()))
+        body = article.lead
+        if intent.get("name") in PERSONAL:
+            body += "\n" + response_note(policy(), await asker(tracker))
+        dispatcher.utter_message(text=article_reply(article.title, body, article.url()))
         return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []

@@ -140,3 +140,19 @@ def describe_support(policy: SupportPolicy, asker: Asker) -> str:
     if note and asker.identity.reason != "missing":
         lines.insert(0, note)
     return "\n".join(lines)
+
+
+def response_note(policy: SupportPolicy, asker: Asker) -> str:
+    """Target response times as they apply to this asker's own plan and role."""
+    if asker.signed_in and policy.has_response_targets(asker.plan, asker.role):
+        hours = ", ".join(f"{p} {h} h" for p, h in policy.target_hours.items())
+        return (f"For you ({asker.role} on {policy.plans[asker.plan].name}): {hours}.")
+    targets = plan_names(policy, [p for p in policy.plans if p in policy.target_plans])
+    roles = _join(sorted(r + "s" for r in policy.target_roles))
+    if not asker.signed_in:
+        why = sign_in_note(asker)
+    elif asker.plan not in policy.target_plans:
+        why = f"Your account is on {policy.plans[asker.plan].name}."
+    else:
+        why = f"You're {'an' if asker.role[0] in 'aeiou' else 'a'} {asker.role}."
+    return f"{why} Target response times apply to {roles} of {targets} accounts."

@@ -19,6 +19,7 @@ ALGORITHM = "HS256"
 LEEWAY_S = 30
 DEV_SECRET = "dev-only-help-center-secret-change-me"  # noqa: S105 - refused in production
 MAX_TOKEN_LENGTH = 4096
+MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ def secret_from_env() -> str:
     """`HELP_CENTER_SECRET`; outside production a fixed development secret."""
     secret = os.environ.get("HELP_CENTER_SECRET")
     if secret:
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise RuntimeError(f"HELP_CENTER_SECRET must be at least {MIN_SECRET_BYTES} bytes")
         return secret
     if os.environ.get("HANDOFF_ENV") == "production":
         raise RuntimeError("HELP_CENTER_SECRET must be set when HANDOFF_ENV=production")

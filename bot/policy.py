@@ -170,6 +170,11 @@ def load(path: Path | None = None) -> SupportPolicy:
     return parse(raw, path)
 
 
-@lru_cache(maxsize=1)
 def cached() -> SupportPolicy:
-    return load()
+    """The policy of the current data directory, loaded once per directory."""
+    return _load_cached(str(data_dir() / "support_policy.yml"))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> SupportPolicy:
+    return load(Path(path))

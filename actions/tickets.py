@@ -1,0 +1,129 @@
+"""Web tickets: entitlement check, the ticket form, creation in Redis, status lookup."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import asker, policy, redis_client, refusal, source_line, user_text
+from actions.triage import TriageValidation, priority_line
+from bot import tickets, triage
+from bot.entitlements import decide, sign_in_note
+
+FORM_SLOTS = ("ticket_subject", "ticket_description", "impact", "workaround")
+MIN_SUBJECT_WORDS = 2
+MIN_DESCRIPTION_WORDS = 12
+
+
+def when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class ActionCheckTicket(Action):
+    def name(self) -> str:
+        return "action_check_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        decision = decide(policy(), await asker(tracker), "web_ticket")
+        if not decision.allowed:
+            dispatcher.utter_message(**refusal(tracker, decision, "web-tickets"))
+            return [SlotSet("ticket_allowed", False)]
+        return [SlotSet("ticket_allowed", True), *[SlotSet(s, None) for s in FORM_SLOTS]]
+
+
+class ValidateTicketForm(TriageValidation, FormValidationAction):
+    def name(self) -> str:
+        return "validate_ticket_form"
+
+    def validate_ticket_subject(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        subject = " ".join(str(value or "").split())
+        if len(subject.split()) < MIN_SUBJECT_WORDS:
+            dispatcher.utter_message(response="utter_subject_too_short")
+            return {"ticket_subject": None}
+        return {"ticket_subject": subject[: tickets.MAX_SUBJECT]}
+
+    def validate_ticket_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        description = str(value or "").strip()
+        if len(description.split()) < MIN_DESCRIPTION_WORDS:
+            dispatcher.utter_message(response="utter_description_too_short")
+            return {"ticket_description": None}
+        return {"ticket_description": description[: tickets.MAX_DESCRIPTION]}
+
+
+class ActionCreateTicket(Action):
+    def name(self) -> str:
+        return "action_create_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        who = await asker(tracker)
+        decision = decide(policy(), who, "web_ticket")
+        if not decision.allowed or who.account is None:
+            dispatcher.utter_message(**refusal(tracker, decision, "web-tickets"))
+            return [SlotSet("ticket_allowed", False)]
+        priority = triage.priority_for(str(tracker.get_slot("impact")),
+                                       str(tracker.get_slot("workaround")))
+        hours = policy().target_hours[priority]
+        ticket = await tickets.TicketStore(redis_client()).create(
+            user_id=who.account.user_id, account_id=who.account.account_id,
+            plan=who.account.plan, role=who.account.role,
+            subject=str(tracker.get_slot("ticket_subject")),
+            description=str(tracker.get_slot("ticket_description")),
+            priority=priority, target_hours=hours, now=time.time(),
+        )
+        target = (f"Target response time: {hours} hours, so you'll be notified that it's "
+                  f"registered by {when(ticket.due_at)}."
+                  if policy().has_response_targets(who.plan, who.role) else "")
+        dispatcher.utter_message(
+            text=(f"Done: ticket {ticket.id}, priority {priority_line(priority)}. {target}\n"
+                  f"Ask me \"status of ticket {ticket.id}\" any time."
+                  + source_line(tracker, "response-times")))
+        return [SlotSet(s, None) for s in FORM_SLOTS]
+
+
+class ActionTicketStatus(Action):
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        who = await asker(tracker)
+        if not who.signed_in or who.account is None:
+            dispatcher.utter_message(
+                text=f"{sign_in_note(who)} Sign in to the Help Center to see your tickets.")
+            return []
+        store = tickets.TicketStore(redis_client())
+        wanted = tickets.parse_ticket_id(user_text(tracker))
+        if wanted is None:
+            mine = await store.list_for(who.account.user_id)
+            if not mine:
+                dispatcher.utter_message(text="You have no tickets with us yet.")
+            else:
+                dispatcher.utter_message(
+                    text="Which ticket? Your latest ones:",
+                    buttons=[{"title": t, "payload": f"status of ticket {t}"} for t in mine])
+            return []
+        try:
+            ticket = await store.get(wanted, who.account.user_id)
+        except tickets.TicketNotFound:
+            dispatcher.utter_message(
+                text=f"I can't find ticket {wanted} among your tickets. Check the number, "
+                     f"or ask \"my tickets\" to see them.")
+            return []
+        dispatcher.utter_message(
+            text=(f"Ticket {ticket.id} \"{ticket.subject}\": {ticket.status}, priority "
+                  f"{priority_line(ticket.priority)}, opened {when(ticket.created_at)}, "
+                  f"target to be registered by {when(ticket.due_at)}."))
+        return []

@@ -1,0 +1,35 @@
+"""Triage questions shared by the handoff and ticket forms: impact and workaround."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import policy
+from bot import triage
+
+
+class TriageValidation:
+    """Mixin for FormValidationAction subclasses: re-ask until the answer is clear."""
+
+    def validate_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> dict[str, Any]:
+        parsed = triage.parse_impact(str(value or ""))
+        if parsed is None:
+            dispatcher.utter_message(response="utter_invalid_impact")
+        return {"impact": parsed}
+
+    def validate_workaround(self, value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        parsed = triage.parse_workaround(str(value or ""))
+        if parsed is None:
+            dispatcher.utter_message(response="utter_invalid_workaround")
+        return {"workaround": parsed}
+
+
+def priority_line(priority: str) -> str:
+    spec = policy().priorities[priority]
+    return f"{priority} {spec.name}"

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis as redis_lib
+
+from actions import context
+from scripts.stack import RedisTarget
+
+
+@pytest.fixture
+def action_redis(redis_server: RedisTarget, redis: redis_lib.Redis,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[redis_lib.Redis]:
+    """Actions talk to the throwaway Redis (emptied around each test)."""
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    context.reset_clients()
+    yield redis
+    context.reset_clients()
