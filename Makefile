@@ -62,7 +62,8 @@ pytest: train
 	$(PY) -m pytest
 
 stories: train
-	$(RASA) test core --model models/current.tar.gz --stories tests/test_stories.yml \
+	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/
+	$(RASA) test core --model models/current.tar.gz --stories var/stories \
 	  --fail-on-prediction-errors --out var/results/stories
 
 test: lint types validate pytest stories

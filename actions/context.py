@@ -38,10 +38,14 @@ def redis_client() -> Redis:
     return _redis
 
 
-def reset_clients() -> None:
-    """Forget the Redis client (tests point REDIS_URL at a new server)."""
+async def close_clients() -> None:
+    """Close and forget the Redis client (tests point REDIS_URL at a new server)."""
     global _redis, _loaded
-    _redis, _loaded = None, None
+    client, _redis, _loaded = _redis, None, None
+    if client is not None:
+        closer = getattr(client, "aclose", None) or client.close
+        await closer()
+        await client.connection_pool.disconnect()
 
 
 async def directory() -> accounts.RedisAccountDirectory:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 ALIASES = {
-    "US": ("us", "the us", "usa", "u.s.", "u.s.a.", "united states", "america", "the states"),
+    "US": ("us", "the us", "usa", "u.s", "u.s.a", "united states", "america", "the states"),
     "AU": ("australia", "aus", "au"),
     "FR": ("france", "fr", "french"),
     "IN": ("india", "in"),
     "JP": ("japan", "jp", "japanese"),
     "NZ": ("new zealand", "nz"),
     "SG": ("singapore", "sg"),
-    "GB": ("uk", "u.k.", "united kingdom", "britain", "great britain", "england", "scotland",
+    "GB": ("uk", "u.k", "united kingdom", "britain", "great britain", "england", "scotland",
            "wales", "gb", "london"),
 }
 # Two-letter words that are also English words only count when the whole answer is the code.
@@ -24,7 +24,8 @@ def find(text: str) -> str | None:
     lowered = text.lower().strip()
     if lowered.strip(" .!?").upper() in ALIASES:
         return lowered.strip(" .!?").upper()
-    padded = " " + re.sub(r"[^a-z. ]+", " ", lowered) + " "
+    # Keep dots inside abbreviations (u.s.a) but not at the end of a word ("Japan.").
+    padded = " " + re.sub(r"\.(?![a-z])|[^a-z. ]+", " ", lowered) + " "
     best: tuple[int, str] | None = None
     for code, names in ALIASES.items():
         for name in names:

@@ -128,9 +128,14 @@ def alternatives_text(decision: Decision) -> str:
 def describe_support(policy: SupportPolicy, asker: Asker) -> str:
     """The support options of this asker, and nothing they do not have."""
     channels = policy.channels_for(asker.plan, asker.role)
-    who = ("You're not signed in" if not asker.signed_in else
-           f"You're {'an' if asker.role[0] in 'aeiou' else 'a'} {asker.role} on a "
-           f"{policy.plans[asker.plan].name} account")
+    account = asker.account
+    if not asker.signed_in or account is None:
+        who = "You're not signed in"
+    else:
+        who = (f"You're {'an' if account.role[0] in 'aeiou' else 'a'} {account.role} on a "
+               f"{policy.plans[account.plan].name} account")
+        if not account.licensed and policy.plans[account.plan].licensed:
+            who += " without a licence"
     lines = [f"{who}. You can use:"]
     lines += [f"- {policy.channels[c]}" for c in policy.channels if c in channels]
     if asker.signed_in and policy.has_response_targets(asker.plan, asker.role):

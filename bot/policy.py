@@ -138,7 +138,7 @@ def parse(raw: Any, path: Path) -> SupportPolicy:
         raise PolicyError(f"{path}: target_response.hours must give {', '.join(PRIORITIES)}")
     hours = {}
     for pid, value in hours_raw.items():
-        if not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise PolicyError(f"{path}: target_response.hours.{pid} must be a positive integer")
         hours[str(pid)] = value
     phone = _require(raw, "phone", "", path)

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot import redis_keys
 
-TICKET_ID = re.compile(r"\b(?:T-?)?(\d{4,8})\b", re.I)
+TICKET_ID = re.compile(r"\bT-?(\d{1,8})\b|\b(\d{4,8})\b", re.I)
 MAX_SUBJECT = 200
 MAX_DESCRIPTION = 4000
 
@@ -37,7 +37,9 @@ class Ticket:
 
 def parse_ticket_id(text: str) -> str | None:
     match = TICKET_ID.search(text)
-    return f"T-{int(match.group(1)):06d}" if match else None
+    if not match:
+        return None
+    return f"T-{int(match.group(1) or match.group(2)):06d}"
 
 
 class TicketStore:

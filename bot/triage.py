@@ -27,21 +27,28 @@ _IMPACT_WORDS = {
     "question": ("question", "information", "how to", "feature request", "install", "setup",
                  "set up", "configure", "configuration", "no impact", "not urgent"),
 }
-_WORKAROUND_WORDS = {
-    "none": ("no", "none", "nope", "no workaround", "nothing works", "not really"),
-    "partial": ("partial", "partly", "sort of", "kind of", "somewhat", "sometimes"),
-    "full": ("yes", "yep", "we can", "works fine", "fully", "full", "fine"),
-}
+_PARTIAL_WORDS = ("partial", "partly", "sort of", "kind of", "somewhat", "sometimes")
+_NEGATIONS = ("no", "nope", "none", "not", "cant", "cannot", "dont", "doesnt", "isnt",
+              "nothing", "never", "without")
+_FULL_WORDS = ("yes", "yep", "we can", "works fine", "fully", "full", "fine")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, apostrophes dropped ("can't" -> "cant"), other punctuation to spaces."""
+    return " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower().replace("'", "").replace("’", "")) + " "
 
 
 def _match(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    lowered = " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower()) + " "
-    best: tuple[int, str] | None = None
+    """The value whose keyword appears first in the text (the longer keyword on a tie):
+    "just me, everyone else is fine" is about one person, not everyone."""
+    padded = _normalise(text)
+    best: tuple[int, int, str] | None = None
     for value, words in table.items():
         for word in words:
-            if f" {word} " in lowered and (best is None or len(word) > best[0]):
-                best = (len(word), value)
-    return best[1] if best else None
+            pos = padded.find(f" {word} ")
+            if pos >= 0 and (best is None or (pos, -len(word)) < (best[0], best[1])):
+                best = (pos, -len(word), value)
+    return best[2] if best else None
 
 
 def parse_impact(text: str) -> str | None:
@@ -51,8 +58,18 @@ def parse_impact(text: str) -> str | None:
 
 
 def parse_workaround(text: str) -> str | None:
+    """A partial workaround wins, then any negation ("we can't") means none."""
     value = text.strip().lower()
-    return value if value in WORKAROUNDS else _match(text, _WORKAROUND_WORDS)
+    if value in WORKAROUNDS:
+        return value
+    padded = _normalise(text)
+    if any(f" {w} " in padded for w in _PARTIAL_WORDS):
+        return "partial"
+    if any(f" {w} " in padded for w in _NEGATIONS):
+        return "none"
+    if any(f" {w} " in padded for w in _FULL_WORDS):
+        return "full"
+    return None
 
 
 def parse_meeting_id(text: str) -> str | None:

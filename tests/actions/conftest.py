@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import redis as redis_lib
@@ -10,10 +10,10 @@ from scripts.stack import RedisTarget
 
 
 @pytest.fixture
-def action_redis(redis_server: RedisTarget, redis: redis_lib.Redis,
-                 monkeypatch: pytest.MonkeyPatch) -> Iterator[redis_lib.Redis]:
+async def action_redis(redis_server: RedisTarget, redis: redis_lib.Redis,
+                       monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[redis_lib.Redis]:
     """Actions talk to the throwaway Redis (emptied around each test)."""
     monkeypatch.setenv("REDIS_URL", redis_server.url)
-    context.reset_clients()
+    await context.close_clients()
     yield redis
-    context.reset_clients()
+    await context.close_clients()

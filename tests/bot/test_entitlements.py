@@ -227,8 +227,6 @@ def test_describe_support_for_visitors() -> None:
         assert "Target response times" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="bug: describe_support names the effective plan, so an "
-                   "unlicensed user on a Pro account is told they are on a Basic (free) account")
 def test_describe_support_for_unlicensed_user_names_their_plan() -> None:
     account = Account("pro-nolicence", "Nora", "acc-pro-200", "pro", False, "owner")
     text = describe_support(POLICY, Asker(Identity(account.user_id, "verified"), account))

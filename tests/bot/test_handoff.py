@@ -150,8 +150,6 @@ def test_find_country(text: str, expected: str | None) -> None:
     assert countries.find(text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a full stop right after a country name defeats "
-                   "the match (dots are kept for 'u.s.'), so 'Japan.' finds nothing")
 @pytest.mark.parametrize(("text", "expected"), [
     ("Japan.", "JP"),
     ("I'm calling from Japan.", "JP"),

@@ -217,8 +217,6 @@ def test_invalid_policy_names_file_and_key(tmp_path: Path, change: Any, expected
     assert expected in message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: bool is an int subclass, so `P1: true` (or `yes`) "
-                   "is accepted as target hours instead of being refused")
 def test_boolean_hours_are_refused(tmp_path: Path) -> None:
     raw = copy()
     raw["target_response"]["hours"]["P1"] = True

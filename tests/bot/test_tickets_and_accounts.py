@@ -220,7 +220,5 @@ def test_parse_ticket_id(text: str, expected: str | None) -> None:
     assert parse_ticket_id(text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an explicit 'T-' prefix with fewer than 4 digits "
-                   "is not recognised (the pattern needs 4-8 digits even after 'T-')")
 def test_parse_short_ticket_id_with_prefix() -> None:
     assert parse_ticket_id("t-42") == "T-000042"

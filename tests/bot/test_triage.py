@@ -86,8 +86,6 @@ def test_parse_impact_free_text(text: str, expected: str | None) -> None:
     assert parse_impact(text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: keyword matching ignores negation; 'everyone else "
-                   "is fine' outweighs 'just me', so a one-person problem triages as 'down'")
 def test_parse_impact_negated_everyone() -> None:
     assert parse_impact("just me, everyone else is fine") == "few"
 
@@ -117,8 +115,6 @@ def test_parse_workaround_free_text(text: str, expected: str | None) -> None:
     assert parse_workaround(text) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: \"we can't\" is read as the phrase 'we can' (the "
-                   "apostrophe becomes a space), so 'no workaround' lowers the priority to P3")
 @pytest.mark.parametrize("text", ["we can't", "No, we can't", "we can't work around it"])
 def test_parse_workaround_we_cant_is_none(text: str) -> None:
     assert parse_workaround(text) == "none"
