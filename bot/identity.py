@@ -70,3 +70,16 @@ def issue(user_id: str, secret: str, ttl_s: int = 3600, now: float | None = None
     issued = int(now if now is not None else time.time())
     return jwt.encode({"sub": user_id, "iat": issued, "exp": issued + ttl_s}, secret,
                       algorithm=ALGORITHM)
+
+
+class DevTokensDisabled(RuntimeError):
+    """`/dev/token` does not exist in production."""
+
+
+def dev_token(user_id: str, known_users: set[str], ttl_s: int = 3600) -> str:
+    """The demo page's "sign in as": a token for a demo user, outside production only."""
+    if os.environ.get("HANDOFF_ENV") == "production":
+        raise DevTokensDisabled("dev tokens are disabled when HANDOFF_ENV=production")
+    if user_id not in known_users:
+        raise KeyError(f"unknown demo user '{user_id}'")
+    return issue(user_id, secret_from_env(), ttl_s)

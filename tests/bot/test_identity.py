@@ -159,3 +159,19 @@ def test_development_falls_back_to_dev_secret(monkeypatch: pytest.MonkeyPatch) -
     assert identity.secret_from_env() == identity.DEV_SECRET
     token = issue("pro-owner", identity.secret_from_env())
     assert verify(token, identity.DEV_SECRET) == Identity("pro-owner", "verified")
+
+
+def test_dev_token_signs_demo_users_outside_production_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HANDOFF_ENV", raising=False)
+    monkeypatch.delenv("HELP_CENTER_SECRET", raising=False)
+    tok = identity.dev_token("pro-owner", {"pro-owner"})
+    assert identity.verify(tok, identity.secret_from_env()) == identity.Identity(
+        "pro-owner", "verified")
+    with pytest.raises(KeyError, match="unknown demo user 'nobody'"):
+        identity.dev_token("nobody", {"pro-owner"})
+    monkeypatch.setenv("HANDOFF_ENV", "production")
+    monkeypatch.setenv("HELP_CENTER_SECRET", "s" * 40)
+    with pytest.raises(identity.DevTokensDisabled):
+        identity.dev_token("pro-owner", {"pro-owner"})
