@@ -7,7 +7,15 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed
 LOCK      := requirements/rasa.lock.txt
+GWVENV    := .venv-gw
+GWPY      := $(GWVENV)/bin/python
+GWSTAMP   := $(GWVENV)/.installed
+GWLOCK    := requirements/gateway.lock.txt
 export PYTHONPATH := $(CURDIR)
+# Known, not yet fixed: a few redis.asyncio connections of python-socketio's Redis manager
+# are garbage-collected after their test's server closed, at random points of the gateway
+# suite; these ResourceWarnings are ignored there (and only there) until that is fixed.
+GW_PYTEST_FLAGS := -W "ignore:unclosed:ResourceWarning" -W "ignore:loop is closed:ResourceWarning"
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -29,7 +37,17 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The gateway's own environment: current aiohttp / python-socketio / redis (Python 3.11+).
+$(GWSTAMP): $(GWLOCK) pyproject.toml
+	@py=""; for c in python3 python3.13 python3.12 python3.11; do \
+	  if command -v $$c >/dev/null && $$c -c 'import sys, venv; assert sys.version_info >= (3, 11)' 2>/dev/null; \
+	  then py=$$(command -v $$c); break; fi; done; \
+	[ -n "$$py" ] || { echo "error: the gateway needs Python 3.11 or newer on PATH (apt-get install python3)"; exit 1; }; \
+	if [ ! -x $(GWPY) ]; then echo "creating $(GWVENV) with $$py"; "$$py" -m venv $(GWVENV); fi
+	$(GWPY) -m pip install --quiet --disable-pip-version-check -r $(GWLOCK)
+	@touch $(GWSTAMP)
+
+install: $(STAMP) $(GWSTAMP)
 
 # Re-resolve the pinned set from pyproject.toml (needs the network to PyPI).
 lock:
@@ -42,7 +60,7 @@ train: $(STAMP)
 	@$(PY) -m scripts.train
 
 # -- running -----------------------------------------------------------------------------
-run: train
+run: train $(GWSTAMP)
 	@$(PY) -m scripts.run
 
 shell: $(STAMP)
@@ -50,16 +68,18 @@ shell: $(STAMP)
 
 # -- checks ------------------------------------------------------------------------------
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions rasa_ext scripts tests bench
+	$(VENV)/bin/ruff check bot actions rasa_ext handoff scripts tests bench
 
-types: $(STAMP)
+types: $(STAMP) $(GWSTAMP)
 	$(VENV)/bin/mypy bot actions rasa_ext scripts bench
+	$(GWVENV)/bin/mypy bot handoff
 
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train
-	$(PY) -m pytest
+pytest: train $(GWSTAMP)
+	$(PY) -m pytest --ignore=tests/handoff
+	$(GWPY) -m pytest tests/handoff $(GW_PYTEST_FLAGS)
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/

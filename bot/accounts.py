@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import yaml
 from redis.asyncio import Redis
@@ -81,7 +81,7 @@ class RedisAccountDirectory:
                        data["licensed"] == "1", data["role"])
 
     async def put(self, account: Account) -> None:
-        fields = {k: (("1" if v else "0") if isinstance(v, bool) else v)
+        fields: dict[Any, Any] = {k: (("1" if v else "0") if isinstance(v, bool) else v)
                   for k, v in asdict(account).items()}
         await self.redis.hset(redis_keys.account(account.user_id), mapping=fields)
 

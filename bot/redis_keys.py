@@ -28,3 +28,26 @@ def ticket(ticket_id: str) -> str:
 
 def user_tickets(user_id: str) -> str:
     return USER_TICKETS.format(user_id=user_id)
+
+# -- handoff gateway --------------------------------------------------------------------
+CHAT = PREFIX + ":chat:{chat_id}"  # HASH state, user_id, plan, role, priority, assignee, ...
+CHAT_LOG = PREFIX + ":chat:{chat_id}:log"  # STREAM id 0-<seq>: seq, sender, text, extra, ts
+CHAT_SEQ = PREFIX + ":chat:{chat_id}:seq"  # STRING last sequence number of the chat
+CHAT_CLIENT_IDS = PREFIX + ":chat:{chat_id}:cids"  # HASH client_msg_id -> seq (idempotency)
+QUEUE = PREFIX + ":queue"  # ZSET chat_id -> priority * 1e13 + queued-at ms (P1 first, FIFO)
+
+
+def chat(chat_id: str) -> str:
+    return CHAT.format(chat_id=chat_id)
+
+
+def chat_log(chat_id: str) -> str:
+    return CHAT_LOG.format(chat_id=chat_id)
+
+
+def chat_seq(chat_id: str) -> str:
+    return CHAT_SEQ.format(chat_id=chat_id)
+
+
+def chat_client_ids(chat_id: str) -> str:
+    return CHAT_CLIENT_IDS.format(chat_id=chat_id)

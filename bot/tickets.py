@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -57,7 +58,7 @@ class TicketStore:
             priority=priority, status="open", created_at=created,
             due_at=created + target_hours * 3600, meeting_id=meeting_id or "",
         )
-        fields = {k: str(v) for k, v in asdict(ticket).items()}
+        fields: dict[Any, Any] = {k: str(v) for k, v in asdict(ticket).items()}
         pipe = self.redis.pipeline()
         pipe.hset(redis_keys.ticket(ticket.id), mapping=fields)
         pipe.zadd(redis_keys.user_tickets(user_id), {ticket.id: created})

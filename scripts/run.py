@@ -72,12 +72,13 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    gateway_port = int(os.environ.get("HANDOFF_PORT", "8080"))
     try:
-        for port, what in ((rasa_port, "Rasa"), (actions_port, "action server")):
+        for port, name in ((rasa_port, "RASA_PORT"), (actions_port, "ACTIONS_PORT"),
+                           (gateway_port, "HANDOFF_PORT")):
             if stack.port_open(port):
-                print(f"port {port} ({what}) is already in use by another program; set "
-                      f"{'RASA_PORT' if what == 'Rasa' else 'ACTIONS_PORT'} to a free port.",
-                      file=sys.stderr)
+                print(f"port {port} is already in use by another program; set {name} to a "
+                      f"free port.", file=sys.stderr)
                 return 1
         if os.environ.get("REDIS_URL"):
             target = RedisTarget.from_url(os.environ["REDIS_URL"])
@@ -92,7 +93,9 @@ def main() -> int:
             services.append(_start("redis", stack.start_redis, port, VAR / "redis", LOGS))
             target = RedisTarget("127.0.0.1", port)
             print(f"embedded Redis on 127.0.0.1:{port} (AOF in var/redis)")
-        env = {**target.env(), "ACTIONS_PORT": str(actions_port)}
+        env = {**target.env(), "ACTIONS_PORT": str(actions_port),
+               "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+               "ACTIONS_URL": f"http://127.0.0.1:{actions_port}"}
         started = time.monotonic()
         actions = _start("actions", stack.start_actions, actions_port, LOGS, env)
         services.append(actions)
@@ -100,8 +103,12 @@ def main() -> int:
         services.append(rasa)
         stack.wait_actions(actions_port, actions)
         stack.wait_rasa(rasa_port, rasa, timeout=240)
+        gateway = _start("gateway", stack.start_gateway, gateway_port, LOGS, env)
+        services.append(gateway)
+        stack.wait_gateway(gateway_port, gateway)
         print(
             f"\nready in {time.monotonic() - started:.0f} s\n"
+            f"  gateway:        http://127.0.0.1:{gateway_port}/readyz  (widget Socket.IO on /)\n"
             f"  Rasa REST:      http://127.0.0.1:{rasa_port}/webhooks/rest/webhook\n"
             f"  action server:  http://127.0.0.1:{actions_port}/health\n"
             f"  chat here:      make shell   (in another terminal)\n"

@@ -24,6 +24,9 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+# Rasa and the action server live in the Python 3.10 environment, whichever runs this.
+RASA_BIN = Path(os.environ.get("RASA_VENV") or ROOT / ".venv") / "bin"
+GATEWAY_BIN = Path(os.environ.get("GATEWAY_VENV") or ROOT / ".venv-gw") / "bin"
 
 
 def free_port() -> int:
@@ -175,7 +178,7 @@ def start_redis(port: int, data_dir: Path, log_dir: Path, aof: bool = True,
 
 def start_actions(port: int, log_dir: Path, env: dict[str, str],
                   stdout: int | IO[bytes] | None = None) -> Service:
-    argv = [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+    argv = [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
             "--port", str(port)]
     return spawn("actions", argv, log_dir, base_env(env), stdout)
 
@@ -189,7 +192,7 @@ def start_rasa(port: int, model: Path, log_dir: Path, env: dict[str, str],
     env = {"SANIC_WORKERS": os.environ.get("RASA_WORKERS", str(os.cpu_count() or 1)),
            "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
            "OMP_NUM_THREADS": "1", **env}
-    argv = [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+    argv = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
             "--port", str(port), "--cors", "http://127.0.0.1"]
     return spawn("rasa", argv, log_dir, base_env(env), stdout)
@@ -206,3 +209,15 @@ def wait_rasa(port: int, svc: Service | None, timeout: float = 180) -> float:
 
 
 MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def start_gateway(port: int, log_dir: Path, env: dict[str, str],
+                  stdout: int | IO[bytes] | None = None) -> Service:
+    """The handoff gateway, in its own environment (.venv-gw)."""
+    argv = [str(GATEWAY_BIN / "python"), "-m", "handoff"]
+    return spawn("gateway", argv, log_dir, base_env({**env, "HANDOFF_PORT": str(port)}), stdout)
+
+
+def wait_gateway(port: int, svc: Service | None, timeout: float = 60) -> float:
+    return wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/readyz"), svc, "gateway",
+                      timeout)

@@ -19,7 +19,7 @@ from scripts.stack import ROOT
 def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_path: Path
                                                                         ) -> None:
     ports = {"RASA_PORT": stack.free_port(), "ACTIONS_PORT": stack.free_port(),
-             "HC_REDIS_PORT": stack.free_port()}
+             "HC_REDIS_PORT": stack.free_port(), "HANDOFF_PORT": stack.free_port()}
     env = {**os.environ, "HC_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT),
            **{k: str(v) for k, v in ports.items()}}
     env.pop("REDIS_URL", None)

@@ -1,0 +1,27 @@
+"""`python -m handoff`: serve the gateway (make run starts it after Rasa is ready)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from handoff.app import create_app
+from handoff.settings import Settings, SettingsError
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"handoff gateway: {exc}", file=sys.stderr)
+        return 2
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=lambda _: None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The gateway's app factory: aiohttp + python-socketio, Redis opened in cleanup_ctx."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot import identity, knowledge
+from bot import policy as support_policy
+from bot.accounts import RedisAccountDirectory, read_yaml
+from bot.policy import SupportPolicy
+from handoff import metrics as prom
+from handoff.keys import GATEWAY
+from handoff.queue import Queue
+from handoff.rasa_client import RasaClient
+from handoff.scripts import Scripts
+from handoff.settings import Settings
+from handoff.switchboard import STATES, Switchboard
+from handoff.transcript import Transcript
+from handoff.widget import WidgetNamespace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Gateway:
+    """Everything a request or socket handler needs, opened for the app's lifetime."""
+
+    settings: Settings
+    sio: socketio.AsyncServer
+    policy: SupportPolicy
+    redis: Redis = field(init=False)
+    http: aiohttp.ClientSession = field(init=False)
+    rasa: RasaClient = field(init=False)
+    transcript: Transcript = field(init=False)
+    switchboard: Switchboard = field(init=False)
+    queue: Queue = field(init=False)
+    metrics: prom.Metrics = field(default_factory=prom.Metrics)
+
+    def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        own = None
+        if environ.get("HTTP_HOST"):
+            own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ['HTTP_HOST']}"
+        return self.settings.origin_allowed(origin, own)
+
+    async def agents_online(self) -> int:
+        return 0  # the agent namespace (presence) is not built yet
+
+    async def status(self, chat_id: str) -> dict[str, Any]:
+        """The `handoff_status` payload of a chat."""
+        chat = await self.switchboard.get(chat_id)
+        body: dict[str, Any] = {"state": chat.state}
+        online = await self.agents_online()
+        if chat.state == "queued":
+            body["position"] = await self.queue.position(chat_id)
+            body["agents_online"] = online
+            body["estimated_wait_s"] = None  # unknown until agents and handle times exist
+        if chat.state == "agent" and chat.assignee:
+            body["agent"] = chat.assignee
+        return body
+
+
+def create_app(settings: Settings) -> web.Application:
+    policy = support_policy.cached()
+    holder: dict[str, Gateway] = {}
+
+    def allow(origin: str | None, environ: dict[str, Any]) -> bool:
+        return holder["gateway"].origin_allowed(origin, environ)
+
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=socketio.AsyncRedisManager(settings.redis_url),
+        max_http_buffer_size=settings.max_event_bytes,
+        cors_allowed_origins=allow,
+        cors_credentials=False,
+    )
+    gateway = holder["gateway"] = Gateway(settings=settings, sio=sio, policy=policy)
+    app = web.Application(client_max_size=64 * 1024)
+    app[GATEWAY] = gateway
+    sio.attach(app)
+    sio.register_namespace(WidgetNamespace(gateway))
+    app.cleanup_ctx.append(_resources)
+    setup_routes(app, settings)
+    return app
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    gw = app[GATEWAY]
+    gw.redis = Redis.from_url(gw.settings.redis_url, decode_responses=True)
+    await gw.redis.ping()
+    await RedisAccountDirectory(gw.redis).load(read_yaml(gw.policy))
+    scripts = Scripts.register(gw.redis)
+    gw.transcript = Transcript(gw.redis, scripts)
+    gw.switchboard = Switchboard(gw.redis, scripts)
+    gw.queue = Queue(gw.redis)
+    gw.http = aiohttp.ClientSession()
+    gw.rasa = RasaClient(gw.http, gw.settings.rasa_url, gw.settings.rasa_timeout_s)
+    yield
+    await _stop_socketio(gw.sio)
+    await gw.http.close()
+    await gw.redis.aclose()
+
+
+async def _stop_socketio(sio: socketio.AsyncServer) -> None:
+    """Disconnect clients and stop the Redis pub/sub listener (python-socketio leaves it
+    running otherwise, holding a Redis connection past the app's life)."""
+    await sio.shutdown()
+    manager = sio.manager
+    task = getattr(manager, "thread", None)
+    if isinstance(task, asyncio.Future):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for name in ("pubsub", "redis"):
+        conn = getattr(manager, name, None)
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.aclose()
+
+
+def setup_routes(app: web.Application, settings: Settings) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/kb/{language}/{article_id}", article_page)
+    if not settings.production:
+        app.router.add_post("/dev/token", dev_token)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    gw = request.app[GATEWAY]
+    checks: dict[str, bool] = {}
+    try:
+        checks["redis"] = bool(await gw.redis.ping())
+    except Exception:
+        checks["redis"] = False
+    timeout = aiohttp.ClientTimeout(total=2)
+    for name, url in (("rasa", f"{gw.settings.rasa_url}/webhooks/rest/"),
+                      ("actions", f"{gw.settings.actions_url}/health")):
+        try:
+            async with gw.http.get(url, timeout=timeout) as resp:
+                checks[name] = resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            checks[name] = False
+    ready = all(checks.values())
+    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    gw = request.app[GATEWAY]
+    states: dict[str, int] = dict.fromkeys(STATES, 0)
+    async for key in gw.redis.scan_iter(match="hc:chat:*", count=500):
+        if key.count(":") == 2:
+            state = await gw.redis.hget(key, "state")
+            if state in states:
+                states[state] += 1
+    queued = await gw.queue.by_priority()
+    body = prom.render(
+        {
+            "hc_socket_connections": [({}, gw.metrics.connections)],
+            "hc_chats": [({"state": s}, n) for s, n in states.items()],
+            "hc_queue_length": [({"priority": p}, n) for p, n in queued.items()],
+            "hc_agents": [({"presence": "online"}, await gw.agents_online())],
+        },
+        {
+            "hc_socket_connections": "Socket.IO connections to this gateway process",
+            "hc_chats": "Chats by owner state",
+            "hc_queue_length": "Chats waiting for an agent, by priority",
+            "hc_agents": "Agents by presence",
+        },
+    )
+    return web.Response(text=body, content_type="text/plain", charset="utf-8")
+
+
+async def dev_token(request: web.Request) -> web.Response:
+    """Outside production only: the demo page's "sign in as" a demo user."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    user = data.get("user") if isinstance(data, dict) else None
+    if not isinstance(user, str):
+        return web.json_response({"error": "expected {\"user\": \"<demo user id>\"}"},
+                                 status=400)
+    gw = request.app[GATEWAY]
+    known = {a.user_id for a in read_yaml(gw.policy)}
+    try:
+        token = identity.dev_token(user, known)
+    except KeyError:
+        return web.json_response({"error": f"unknown demo user {user!r}"}, status=404)
+    return web.json_response({"token": token, "user": user})
+
+
+async def article_page(request: web.Request) -> web.Response:
+    """A knowledge-base article as a small HTML page (the bot links here)."""
+    language = request.match_info["language"]
+    article_id = request.match_info["article_id"]
+    if not re.match(r"^[a-z]{2}$", language):
+        raise web.HTTPNotFound()
+    try:
+        kb = knowledge.cached(language)
+    except knowledge.ArticleError:
+        raise web.HTTPNotFound() from None
+    article = kb.get(article_id)
+    if article is None:
+        raise web.HTTPNotFound()
+    parts = [f"<h1>{html.escape(article.title)}</h1>", _markdown(article.lead)]
+    for heading, body in article.sections:
+        parts += [f"<h2>{html.escape(heading)}</h2>", _markdown(body)]
+    page = (f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{html.escape(article.title)} - Help Center</title></head>"
+            f"<body><main>{''.join(parts)}</main></body></html>")
+    return web.Response(text=page, content_type="text/html")
+
+
+def _markdown(text: str) -> str:
+    """Paragraphs, '-' lists and **bold**: all the articles use; everything escaped."""
+    out, items = [], []
+
+    def inline(s: str) -> str:
+        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s))
+
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("- "):
+            items.append(f"<li>{inline(line[2:])}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{inline(line)}</p>")
+    return "".join(out)

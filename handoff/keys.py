@@ -1,0 +1,12 @@
+"""Every aiohttp AppKey of the gateway, in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from handoff.app import Gateway
+
+GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway")

@@ -1,0 +1,93 @@
+"""Gateway settings: one frozen dataclass built from the environment and checked at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.identity import DEV_SECRET, MIN_SECRET_BYTES
+
+_LOOPBACK_ORIGIN = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    production: bool
+    host: str
+    port: int
+    redis_url: str
+    rasa_url: str
+    actions_url: str
+    allowed_origins: tuple[str, ...]
+    help_center_secret: str
+    agent_token_secret: str
+    agent_capacity: int = 3
+    grace_period_s: float = 60.0
+    max_message_chars: int = 4000
+    max_event_bytes: int = 16_384
+    rate_limit_events: int = 20  # per connection, per rate_limit_window_s
+    rate_limit_window_s: float = 10.0
+    rasa_timeout_s: float = 20.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        production = environ.get("HANDOFF_ENV", "development") == "production"
+
+        def number(name: str, default: str, kind: type[int] | type[float] = int) -> float:
+            raw = environ.get(name, default)
+            try:
+                value = kind(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+            if value <= 0:
+                raise SettingsError(f"{name} must be positive, got {raw!r}")
+            return value
+
+        secret = environ.get("HELP_CENTER_SECRET") or ("" if production else DEV_SECRET)
+        agent_secret = environ.get("AGENT_TOKEN_SECRET") or ("" if production else
+                                                             DEV_SECRET + "-agents")
+        for name, value in (("HELP_CENTER_SECRET", secret), ("AGENT_TOKEN_SECRET",
+                                                             agent_secret)):
+            if len(value.encode()) < MIN_SECRET_BYTES:
+                raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes"
+                                    + (" in production" if production else ""))
+        origins = tuple(o.strip().rstrip("/") for o in
+                        environ.get("HANDOFF_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        if production and not origins:
+            raise SettingsError("HANDOFF_ALLOWED_ORIGINS must be set in production")
+        for origin in origins:
+            if not re.match(r"^https?://[^/\s]+$", origin):
+                raise SettingsError(f"HANDOFF_ALLOWED_ORIGINS: {origin!r} is not an origin")
+        redis_url = environ.get("REDIS_URL", "")
+        if not redis_url:
+            raise SettingsError("REDIS_URL must be set (make run sets it)")
+        return cls(
+            production=production,
+            host=environ.get("HANDOFF_HOST", "127.0.0.1"),
+            port=int(number("HANDOFF_PORT", "8080")),
+            redis_url=redis_url,
+            rasa_url=environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            actions_url=environ.get("ACTIONS_URL", "http://127.0.0.1:5055").rstrip("/"),
+            allowed_origins=origins,
+            help_center_secret=secret,
+            agent_token_secret=agent_secret,
+            agent_capacity=int(number("AGENT_CAPACITY", "3")),
+            grace_period_s=float(number("HANDOFF_GRACE_S", "60", float)),
+        )
+
+    def origin_allowed(self, origin: str | None, own_origin: str | None = None) -> bool:
+        """The socket Origin check: the gateway's own origin, the allow-list, and loopback
+        outside production. A missing Origin (non-browser clients) is allowed: browsers
+        always send it on cross-origin requests, which is what the check protects."""
+        if origin is None:
+            return True
+        origin = origin.rstrip("/")
+        if origin in self.allowed_origins or origin == own_origin:
+            return True
+        return not self.production and bool(_LOOPBACK_ORIGIN.match(origin))

@@ -1,0 +1,81 @@
+"""Schemas for every client event: small, explicit checks with clear error messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handoff.errors import BadRequest, TooLarge
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def as_dict(data: Any, event: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadRequest(f"{event}: expected an object")
+    return data
+
+
+def optional_str(data: dict[str, Any], key: str, max_len: int, event: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{event}: {key} must be a string")
+    if len(value) > max_len:
+        raise TooLarge(f"{event}: {key} is longer than {max_len} characters")
+    return value
+
+
+def session_id(data: dict[str, Any], event: str, required: bool) -> str | None:
+    value = data.get("session_id")
+    if value is None or value == "":
+        if required:
+            raise BadRequest(f"{event}: session_id is required")
+        return None
+    if not isinstance(value, str) or not SESSION_ID.match(value):
+        raise BadRequest(f"{event}: session_id must be 8-64 letters, digits, _ or -")
+    return value
+
+
+def client_msg_id(data: dict[str, Any], event: str) -> str | None:
+    value = data.get("client_msg_id")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not CLIENT_MSG_ID.match(value):
+        raise BadRequest(f"{event}: client_msg_id must be 1-64 letters, digits or _.:-")
+    return value
+
+
+def custom_data(data: dict[str, Any], event: str) -> dict[str, str]:
+    """The page context: token, country, language (Rasa webchat's `customData`)."""
+    raw = data.get("customData")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BadRequest(f"{event}: customData must be an object")
+    out: dict[str, str] = {}
+    token = optional_str(raw, "token", 4096, event)
+    if token:
+        out["token"] = token
+    country = optional_str(raw, "country", 2, event)
+    if country:
+        if not country.isalpha():
+            raise BadRequest(f"{event}: customData.country must be an ISO 3166 code")
+        out["country"] = country.upper()
+    language = optional_str(raw, "language", 8, event)
+    if language:
+        if not re.match(r"^[A-Za-z]{2}([-_][A-Za-z]{2})?$", language):
+            raise BadRequest(f"{event}: customData.language must look like 'en' or 'en-GB'")
+        out["language"] = language[:2].lower()
+    return out
+
+
+def last_seq(data: dict[str, Any], event: str) -> int:
+    value = data.get("last_seq", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRequest(f"{event}: last_seq must be a non-negative integer")
+    return value

@@ -1,0 +1,252 @@
+"""The widget namespace "/": Rasa socketio-channel compatible, plus handoff extras.
+
+A chat is identified by its session id (a random bearer id the server issues). While the
+bot owns the chat, user turns go to Rasa over REST and replies come back as
+`bot_uttered`; every message goes through the chat's transcript first, so a reload or a
+reconnect to another gateway process can `resume` from the last sequence number seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import socketio
+
+from bot import handoff as handoff_rules
+from bot import identity
+from bot.accounts import RedisAccountDirectory
+from bot.entitlements import Asker
+from bot.policy import SupportPolicy
+from handoff import validation
+from handoff.errors import BadRequest, HandoffError, IllegalTransition, RateLimited, TooLarge
+from handoff.rasa_client import RasaUnavailable
+from handoff.transcript import Message
+
+if TYPE_CHECKING:
+    from handoff.app import Gateway
+
+log = logging.getLogger(__name__)
+
+
+def room(chat_id: str) -> str:
+    return f"chat:{chat_id}"
+
+
+class RateLimiter:
+    """Sliding window per connection: at most `limit` events per `window` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.events: dict[str, deque[float]] = {}
+
+    def check(self, sid: str, now: float | None = None) -> None:
+        now = now if now is not None else time.monotonic()
+        seen = self.events.setdefault(sid, deque())
+        while seen and seen[0] <= now - self.window:
+            seen.popleft()
+        if len(seen) >= self.limit:
+            raise RateLimited(f"too many events: at most {self.limit} per "
+                              f"{self.window:.0f} s; wait a moment and retry")
+        seen.append(now)
+
+    def forget(self, sid: str) -> None:
+        self.events.pop(sid, None)
+
+
+class WidgetNamespace(socketio.AsyncNamespace):
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__("/")
+        self.gw = gateway
+        self.limiter = RateLimiter(gateway.settings.rate_limit_events,
+                                   gateway.settings.rate_limit_window_s)
+        # python-socketio runs each event in its own task; one lock per connection makes
+        # a connection's events run one at a time, in the order they arrived.
+        self.ordered: dict[str, asyncio.Lock] = {}
+
+    # -- connection ----------------------------------------------------------------------
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        origin = environ.get("HTTP_ORIGIN")
+        if not self.gw.origin_allowed(origin, environ):
+            log.warning("widget connection refused: origin %r", origin)
+            raise ConnectionRefusedError("origin not allowed")
+        self.gw.metrics.connections += 1
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.limiter.forget(sid)
+        self.ordered.pop(sid, None)
+        self.gw.metrics.connections -= 1
+
+    # -- events --------------------------------------------------------------------------
+    async def on_session_request(self, sid: str, data: Any = None) -> None:
+        await self._guard(sid, "session_request", data, self._session_request)
+
+    async def on_user_uttered(self, sid: str, data: Any = None) -> None:
+        await self._guard(sid, "user_uttered", data, self._user_uttered)
+
+    async def on_resume(self, sid: str, data: Any = None) -> None:
+        await self._guard(sid, "resume", data, self._resume)
+
+    async def on_handoff_cancel(self, sid: str, data: Any = None) -> None:
+        await self._guard(sid, "handoff_cancel", data, self._handoff_cancel)
+
+    async def _guard(self, sid: str, event: str, data: Any, handler: Any) -> None:
+        """Validate, rate-limit, run; turn domain errors into an `error` event. Nothing a
+        client sends can crash the handler or the connection."""
+        try:
+            self.limiter.check(sid)
+            async with self.ordered.setdefault(sid, asyncio.Lock()):
+                await handler(sid, validation.as_dict(data, event))
+        except HandoffError as err:
+            await self.emit("error", {"code": err.code, "message": err.message}, to=sid)
+        except Exception:
+            log.exception("widget %s failed", event)
+            await self.emit("error", {"code": "internal", "message": "Something went wrong "
+                                      "on our side; your message is safe, please retry."},
+                            to=sid)
+
+    async def _asker(self, context: dict[str, str]) -> Asker:
+        who = identity.verify(context.get("token"), self.gw.settings.help_center_secret)
+        account = None
+        if who.user_id:
+            account = await RedisAccountDirectory(self.gw.redis).get(who.user_id)
+        return Asker(who, account)
+
+    async def _session_request(self, sid: str, data: dict[str, Any]) -> None:
+        context = validation.custom_data(data, "session_request")
+        wanted = validation.session_id(data, "session_request", required=False)
+        asker = await self._asker(context)
+        owner = asker.account.user_id if asker.signed_in and asker.account else ""
+        chat_id = None
+        if wanted and await self.gw.switchboard.exists(wanted):
+            chat = await self.gw.switchboard.get(wanted)
+            if chat.user_id in ("", owner):  # never join someone else's chat
+                chat_id = wanted
+        chat_id = chat_id or secrets.token_hex(16)
+        account = asker.account if asker.signed_in else None
+        chat = await self.gw.switchboard.open(
+            chat_id, user_id=owner, plan=account.plan if account else "",
+            role=account.role if account else "")
+        await self.save_session(sid, {"chat_id": chat_id, "context": context})
+        await self.enter_room(sid, room(chat_id))
+        await self.emit("session_confirm", chat_id, to=sid)
+        if chat.state != "bot":
+            await self.emit("handoff_status", await self.gw.status(chat_id), to=sid)
+
+    async def _session(self, sid: str, data: dict[str, Any], event: str) -> dict[str, Any]:
+        session = await self.get_session(sid)
+        if not session.get("chat_id"):
+            raise BadRequest(f"{event}: send session_request first")
+        given = validation.session_id(data, event, required=False)
+        if given is not None and given != session["chat_id"]:
+            raise BadRequest(f"{event}: unknown session_id for this connection")
+        return dict(session)
+
+    async def _user_uttered(self, sid: str, data: dict[str, Any]) -> None:
+        session = await self._session(sid, data, "user_uttered")
+        message = data.get("message")
+        if message is None:  # rasa-webchat opening without an initPayload
+            return
+        if not isinstance(message, str):
+            raise BadRequest("user_uttered: message must be a string")
+        if len(message) > self.gw.settings.max_message_chars:
+            raise TooLarge(f"user_uttered: message longer than "
+                           f"{self.gw.settings.max_message_chars} characters")
+        context = {**session["context"], **validation.custom_data(data, "user_uttered")}
+        chat_id = session["chat_id"]
+        _stored, new = await self.gw.transcript.append(
+            chat_id, "user", message,
+            client_msg_id=validation.client_msg_id(data, "user_uttered"))
+        if not new:
+            return  # a retry of a message we already have: nothing to do twice
+        chat = await self.gw.switchboard.get(chat_id)
+        if chat.state != "bot":
+            await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+            return
+        await self._bot_turn(chat_id, message, context)
+
+    async def _bot_turn(self, chat_id: str, text: str, context: dict[str, str]) -> None:
+        try:
+            replies = await self.gw.rasa.turn(chat_id, text, context)
+        except RasaUnavailable as exc:
+            log.warning("rasa unavailable for %s: %s", chat_id, exc)
+            await self.say(chat_id, "system", "Sorry, I can't answer right now. Your message "
+                           "is saved; please try again in a moment.")
+            return
+        for reply in replies:
+            custom = reply.get("custom")
+            if isinstance(custom, dict) and "handoff" in custom:
+                await self._start_handoff(chat_id, custom, context)
+                continue
+            extra: dict[str, Any] = {}
+            if reply.get("buttons"):
+                extra["quick_replies"] = [
+                    {"title": str(b.get("title", ""))[:80],
+                     "payload": str(b.get("payload", ""))[:200]}
+                    for b in reply["buttons"] if isinstance(b, dict)]
+            if reply.get("image"):
+                extra["attachment"] = {"type": "image", "payload": {"src": reply["image"]}}
+            text_out = reply.get("text")
+            if text_out or extra:
+                await self.say(chat_id, "bot", str(text_out or ""), extra)
+
+    async def say(self, chat_id: str, sender: str, text: str,
+                  extra: dict[str, Any] | None = None) -> Message:
+        message, _ = await self.gw.transcript.append(chat_id, sender, text, extra=extra)
+        await self.emit("bot_uttered", message.as_event(), room=room(chat_id))
+        return message
+
+    async def _start_handoff(self, chat_id: str, payload: dict[str, Any],
+                             context: dict[str, str]) -> None:
+        asker = await self._asker(context)
+        policy: SupportPolicy = self.gw.policy
+        refused = handoff_rules.recheck(payload, asker, policy)
+        if refused:
+            log.warning("handoff refused for chat %s: %s", chat_id, refused)
+            await self.say(chat_id, "system", "I can't connect you with a specialist from "
+                           "this chat. Ask me what support your plan includes.")
+            return
+        body = payload["handoff"]
+        now = time.time()
+        try:
+            await self.gw.switchboard.apply(
+                chat_id, "handoff", priority=body["priority"],
+                summary=str(body.get("summary", ""))[:2000],
+                triage=json.dumps(body.get("triage") if isinstance(body.get("triage"), dict)
+                              else {})[:4000],
+            waiting_since=str(now))
+        except IllegalTransition:
+            return  # already queued or with an agent
+        await self.gw.queue.add(chat_id, body["priority"], now)
+        status = await self.gw.status(chat_id)
+        await self.emit("handoff_status", status, room=room(chat_id))
+        if not status.get("agents_online"):
+            hours = policy.target_hours[body["priority"]]
+            await self.say(chat_id, "system", (
+                "No support specialist is online right now. You keep your place in the "
+                "queue and we'll connect you as soon as someone is free, any time of day. "
+                f"If you'd rather not wait, ask me to open a web ticket: for priority "
+                f"{body['priority']} the target response time is {hours} hours."))
+
+    async def _resume(self, sid: str, data: dict[str, Any]) -> None:
+        session = await self._session(sid, data, "resume")
+        chat_id = session["chat_id"]
+        for message in await self.gw.transcript.after(chat_id, validation.last_seq(data,
+                                                                                    "resume")):
+            await self.emit("bot_uttered", message.as_event(), to=sid)
+        chat = await self.gw.switchboard.get(chat_id)
+        await self.emit("handoff_status", await self.gw.status(chat.chat_id), to=sid)
+
+    async def _handoff_cancel(self, sid: str, data: dict[str, Any]) -> None:
+        session = await self._session(sid, data, "handoff_cancel")
+        chat_id = session["chat_id"]
+        await self.gw.switchboard.apply(chat_id, "cancel")
+        await self.gw.queue.remove(chat_id)
+        await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+        await self.say(chat_id, "system", "You've left the queue. I'm here if you need "
+                       "anything else.")

@@ -1,0 +1,105 @@
+"""Gateway fixtures (run in .venv-gw): the real app factory on a real port, real Redis,
+real Socket.IO clients; the whole stack (Rasa + actions) where a bot turn is involved."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import redis as redis_lib
+import socketio
+from aiohttp.test_utils import TestServer
+
+from handoff.app import create_app
+from handoff.settings import Settings
+from scripts.stack import RedisTarget
+
+EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "error")
+
+
+def make_settings(redis: RedisTarget, rasa_url: str = "http://127.0.0.1:9",
+                  actions_url: str = "http://127.0.0.1:9", **env: str) -> Settings:
+    return Settings.from_env({"REDIS_URL": redis.url, "RASA_URL": rasa_url,
+                              "ACTIONS_URL": actions_url, **env})
+
+
+@pytest.fixture
+async def start_gateway(redis: redis_lib.Redis) -> AsyncIterator[Callable[..., Any]]:
+    """Start gateway processes' apps on free ports: `await start_gateway(settings)`."""
+    servers: list[TestServer] = []
+
+    async def start(settings: Settings) -> str:
+        server = TestServer(create_app(settings), host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.port}"
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+class WidgetClient:
+    """A Socket.IO client of the widget namespace that records what the server sends."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.received: list[tuple[str, Any]] = []
+        self._changed = asyncio.Event()
+        for name in EVENTS:
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name: str) -> Callable[[Any], Any]:
+        async def record(data: Any = None) -> None:
+            self.received.append((name, data))
+            self._changed.set()
+        return record
+
+    async def connect(self, url: str, origin: str | None = None,
+                      transports: list[str] | None = None) -> None:
+        headers = {"Origin": origin} if origin else {}
+        await self.sio.connect(url, headers=headers, transports=transports or ["websocket"],
+                               wait_timeout=10)
+
+    async def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
+                       timeout: float = 30, after: int = 0) -> Any:
+        """The first `name` event at index >= after that matches; waits for it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for event, data in self.received[after:]:
+                if event == name and match(data):
+                    return data
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"no {name} within {timeout} s; got {self.received}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    def texts(self, sender: str | None = None) -> list[str]:
+        return [d.get("text", "") for e, d in self.received if e == "bot_uttered"
+                and (sender is None or d["metadata"]["sender"] == sender)]
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        http = self.sio.eio.http
+        if http is not None and not http.closed:
+            await http.close()
+
+
+@pytest.fixture
+async def widget() -> AsyncIterator[Callable[[], WidgetClient]]:
+    clients: list[WidgetClient] = []
+
+    def make() -> WidgetClient:
+        client = WidgetClient()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()

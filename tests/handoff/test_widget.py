@@ -1,0 +1,134 @@
+"""Widget namespace with real Socket.IO clients; Rasa is not running here (see
+test_widget_stack.py for whole-stack turns)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis as redis_lib
+import socketio
+
+from scripts.stack import RedisTarget
+from tests.handoff.conftest import WidgetClient, make_settings
+
+
+async def test_foreign_origin_is_refused(redis_server: RedisTarget,
+                                         start_gateway: Callable[..., Any],
+                                         widget: Callable[[], WidgetClient]) -> None:
+    base = await start_gateway(make_settings(
+        redis_server, HANDOFF_ALLOWED_ORIGINS="https://help.example.com"))
+    for transports in (["websocket"], ["polling"]):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await widget().connect(base, origin="https://evil.example.net",
+                                   transports=transports)
+    ok = widget()
+    await ok.connect(base, origin="https://help.example.com", transports=["polling"])
+    assert ok.sio.connected
+
+
+async def test_session_confirm_and_reuse(redis_server: RedisTarget,
+                                         start_gateway: Callable[..., Any],
+                                         widget: Callable[[], WidgetClient]) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    first = widget()
+    await first.connect(base)
+    await first.sio.emit("session_request", {})
+    chat_id = await first.wait_for("session_confirm")
+    assert isinstance(chat_id, str) and len(chat_id) == 32
+    again = widget()
+    await again.connect(base)
+    await again.sio.emit("session_request", {"session_id": chat_id})
+    assert await again.wait_for("session_confirm") == chat_id
+    unknown = widget()
+    await unknown.connect(base)
+    await unknown.sio.emit("session_request", {"session_id": "made-up-session-id"})
+    assert await unknown.wait_for("session_confirm") != "made-up-session-id"
+
+
+async def test_signed_in_chat_is_not_joined_by_someone_else(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient]
+) -> None:
+    from bot import identity
+
+    settings = make_settings(redis_server)
+    base = await start_gateway(settings)
+    owner = widget()
+    await owner.connect(base)
+    token = identity.issue("pro-owner", settings.help_center_secret)
+    await owner.sio.emit("session_request", {"customData": {"token": token}})
+    chat_id = await owner.wait_for("session_confirm")
+    thief = widget()
+    await thief.connect(base)
+    await thief.sio.emit("session_request", {"session_id": chat_id})
+    assert await thief.wait_for("session_confirm") != chat_id
+
+
+@pytest.mark.parametrize(("payload", "code"), [
+    ("not an object", "bad_request"),
+    ({"message": 42}, "bad_request"),
+    ({"message": "x" * 4001}, "too_large"),
+    ({"message": "hi", "session_id": "someone-elses-session"}, "bad_request"),
+    ({"message": "hi", "client_msg_id": "bad id with spaces"}, "bad_request"),
+    ({"message": "hi", "customData": {"country": "Narnia"}}, "too_large"),
+])
+async def test_bad_events_get_an_error_and_store_nothing(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], redis: redis_lib.Redis, payload: Any, code: str
+) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    client = widget()
+    await client.connect(base)
+    await client.sio.emit("session_request", {})
+    chat_id = await client.wait_for("session_confirm")
+    await client.sio.emit("user_uttered", payload)
+    error = await client.wait_for("error")
+    assert error["code"] == code and error["message"]
+    assert redis.xlen(f"hc:chat:{chat_id}:log") == 0
+    assert client.sio.connected  # the connection survives
+
+
+async def test_events_before_session_request_are_refused(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient]
+) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    client = widget()
+    await client.connect(base)
+    await client.sio.emit("user_uttered", {"message": "hi", "session_id": "abcdefgh1234"})
+    assert (await client.wait_for("error"))["code"] == "bad_request"
+
+
+async def test_rate_limit_per_connection(redis_server: RedisTarget,
+                                         start_gateway: Callable[..., Any],
+                                         widget: Callable[[], WidgetClient]) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    noisy, calm = widget(), widget()
+    for client in (noisy, calm):
+        await client.connect(base)
+        await client.sio.emit("session_request", {})
+        await client.wait_for("session_confirm")
+    for n in range(25):
+        await noisy.sio.emit("resume", {"last_seq": n})
+    error = await noisy.wait_for("error", lambda e: e["code"] == "rate_limited")
+    assert "at most 20" in error["message"]
+    await calm.sio.emit("resume", {"last_seq": 0})
+    assert (await calm.wait_for("handoff_status"))["state"] == "bot"
+
+
+async def test_rasa_down_keeps_the_message_and_says_so(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], redis: redis_lib.Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server))  # Rasa URL points nowhere
+    client = widget()
+    await client.connect(base)
+    await client.sio.emit("session_request", {})
+    chat_id = await client.wait_for("session_confirm")
+    await client.sio.emit("user_uttered", {"message": "hello?", "session_id": chat_id})
+    reply = await client.wait_for("bot_uttered")
+    assert reply["metadata"]["sender"] == "system" and "can't answer right now" in reply["text"]
+    stored = redis.xrange(f"hc:chat:{chat_id}:log")
+    assert next(f["text"] for _, f in stored) == "hello?"
