@@ -18,11 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import article_reply, kb_for, user_text
 from bot import text as textutil
 from bot.knowledge import Article, KnowledgeBase
+from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
 
-# A passage is a confident answer when it covers most of what the question says, with a
-# clear score; below that it is only worth suggesting.
-STRONG_SCORE = 6.0
-STRONG_COVERAGE = 0.6
+# Below the confident-answer thresholds (bot/search_thresholds.py) a passage is only
+# worth suggesting.
 SUGGEST_SCORE = 2.5
 SUGGEST_INTENT_CONFIDENCE = 0.2
 MAX_SUGGESTIONS = 3

@@ -51,3 +51,21 @@ def chat_seq(chat_id: str) -> str:
 
 def chat_client_ids(chat_id: str) -> str:
     return CHAT_CLIENT_IDS.format(chat_id=chat_id)
+
+AGENT = PREFIX + ":agent:{agent_id}"  # HASH name, status (online/away/offline), last_seen
+AGENT_CHATS = PREFIX + ":agent:{agent_id}:chats"  # SET chat ids assigned to the agent
+AGENT_CONNS = PREFIX + ":agent:{agent_id}:conns"  # ZSET socket id -> last heartbeat (epoch s)
+AGENTS_ONLINE = PREFIX + ":agents:online"  # ZSET agent id -> active chats (online agents only)
+HANDLE_TIMES = PREFIX + ":stats:handle_s"  # LIST recent chat handle times in seconds (newest first)
+
+
+def agent(agent_id: str) -> str:
+    return AGENT.format(agent_id=agent_id)
+
+
+def agent_chats(agent_id: str) -> str:
+    return AGENT_CHATS.format(agent_id=agent_id)
+
+
+def agent_conns(agent_id: str) -> str:
+    return AGENT_CONNS.format(agent_id=agent_id)

@@ -21,6 +21,9 @@ from bot import policy as support_policy
 from bot.accounts import RedisAccountDirectory, read_yaml
 from bot.policy import SupportPolicy
 from handoff import metrics as prom
+from handoff.agent_ns import AgentNamespace
+from handoff.agents import Agent, Presence, check_password, issue_token, load_agents
+from handoff.desk import Desk
 from handoff.keys import GATEWAY
 from handoff.queue import Queue
 from handoff.rasa_client import RasaClient
@@ -46,6 +49,9 @@ class Gateway:
     transcript: Transcript = field(init=False)
     switchboard: Switchboard = field(init=False)
     queue: Queue = field(init=False)
+    presence: Presence = field(init=False)
+    desk: Desk = field(init=False)
+    agents: dict[str, Agent] = field(default_factory=load_agents)
     metrics: prom.Metrics = field(default_factory=prom.Metrics)
 
     def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
@@ -55,7 +61,7 @@ class Gateway:
         return self.settings.origin_allowed(origin, own)
 
     async def agents_online(self) -> int:
-        return 0  # the agent namespace (presence) is not built yet
+        return await self.presence.count_online()
 
     async def status(self, chat_id: str) -> dict[str, Any]:
         """The `handoff_status` payload of a chat."""
@@ -63,11 +69,13 @@ class Gateway:
         body: dict[str, Any] = {"state": chat.state}
         online = await self.agents_online()
         if chat.state == "queued":
-            body["position"] = await self.queue.position(chat_id)
+            position = await self.queue.position(chat_id)
+            body["position"] = position
             body["agents_online"] = online
-            body["estimated_wait_s"] = None  # unknown until agents and handle times exist
+            wait = await self.presence.estimated_wait(position or 1)
+            body["estimated_wait_s"] = round(wait) if wait is not None else None
         if chat.state == "agent" and chat.assignee:
-            body["agent"] = chat.assignee
+            body["agent"] = await self.presence.name(chat.assignee)
         return body
 
 
@@ -90,6 +98,7 @@ def create_app(settings: Settings) -> web.Application:
     app[GATEWAY] = gateway
     sio.attach(app)
     sio.register_namespace(WidgetNamespace(gateway))
+    sio.register_namespace(AgentNamespace(gateway))
     app.cleanup_ctx.append(_resources)
     setup_routes(app, settings)
     return app
@@ -104,6 +113,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     gw.transcript = Transcript(gw.redis, scripts)
     gw.switchboard = Switchboard(gw.redis, scripts)
     gw.queue = Queue(gw.redis)
+    gw.presence = Presence(gw.redis, scripts, gw.settings.agent_capacity)
+    gw.desk = Desk(gw)
     gw.http = aiohttp.ClientSession()
     gw.rasa = RasaClient(gw.http, gw.settings.rasa_url, gw.settings.rasa_timeout_s)
     yield
@@ -134,6 +145,7 @@ def setup_routes(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/kb/{language}/{article_id}", article_page)
+    app.router.add_post("/agent/login", agent_login)
     if not settings.production:
         app.router.add_post("/dev/token", dev_token)
 
@@ -176,15 +188,38 @@ async def metrics(request: web.Request) -> web.Response:
             "hc_chats": [({"state": s}, n) for s, n in states.items()],
             "hc_queue_length": [({"priority": p}, n) for p, n in queued.items()],
             "hc_agents": [({"presence": "online"}, await gw.agents_online())],
+            "hc_target_response_breaches": [({}, sum(
+                1 for c in (await gw.desk.queue_snapshot())["chats"] if c["due_in_s"] < 0))],
         },
         {
             "hc_socket_connections": "Socket.IO connections to this gateway process",
             "hc_chats": "Chats by owner state",
             "hc_queue_length": "Chats waiting for an agent, by priority",
             "hc_agents": "Agents by presence",
+            "hc_target_response_breaches": "Queued chats past their target response time",
         },
     )
+    body += gw.metrics.wait_histogram()
     return web.Response(text=body, content_type="text/plain", charset="utf-8")
+
+
+async def agent_login(request: web.Request) -> web.Response:
+    """`{"username", "password"}` -> `{"token"}` for the agent namespace's `auth`."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    gw = request.app[GATEWAY]
+    if not isinstance(data, dict):
+        return web.json_response({"error": "expected {username, password}"}, status=400)
+    username, password = data.get("username"), data.get("password")
+    agent = gw.agents.get(username) if isinstance(username, str) else None
+    if agent is None or not isinstance(password, str) or len(password) > 256 or \
+            not check_password(password, agent.password_hash):
+        await asyncio.sleep(0.2)  # slow down guessing
+        return web.json_response({"error": "wrong username or password"}, status=401)
+    token = issue_token(agent.username, gw.settings.agent_token_secret)
+    return web.json_response({"token": token, "name": agent.name})
 
 
 async def dev_token(request: web.Request) -> web.Response:

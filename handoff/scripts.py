@@ -15,10 +15,12 @@ LUA = Path(__file__).with_name("lua")
 class Scripts:
     append_message: AsyncScript
     transition: AsyncScript
+    claim: AsyncScript
 
     @classmethod
     def register(cls, redis: Redis) -> Scripts:
         def load(name: str) -> AsyncScript:
             return redis.register_script((LUA / f"{name}.lua").read_text())
 
-        return cls(append_message=load("append_message"), transition=load("transition"))
+        return cls(append_message=load("append_message"), transition=load("transition"),
+                   claim=load("claim"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import time
 from collections import deque
@@ -19,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from bot import handoff as handoff_rules
-from bot import identity
+from bot import identity, knowledge
 from bot.accounts import RedisAccountDirectory
 from bot.entitlements import Asker
 from bot.policy import SupportPolicy
+from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
 from handoff import validation
 from handoff.errors import BadRequest, HandoffError, IllegalTransition, RateLimited, TooLarge
 from handoff.rasa_client import RasaUnavailable
@@ -92,6 +94,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def on_resume(self, sid: str, data: Any = None) -> None:
         await self._guard(sid, "resume", data, self._resume)
 
+    async def on_typing(self, sid: str, data: Any = None) -> None:
+        await self._guard(sid, "typing", data, self._typing)
+
     async def on_handoff_cancel(self, sid: str, data: Any = None) -> None:
         await self._guard(sid, "handoff_cancel", data, self._handoff_cancel)
 
@@ -159,16 +164,52 @@ class WidgetNamespace(socketio.AsyncNamespace):
                            f"{self.gw.settings.max_message_chars} characters")
         context = {**session["context"], **validation.custom_data(data, "user_uttered")}
         chat_id = session["chat_id"]
-        _stored, new = await self.gw.transcript.append(
+        stored, new = await self.gw.transcript.append(
             chat_id, "user", message,
             client_msg_id=validation.client_msg_id(data, "user_uttered"))
         if not new:
             return  # a retry of a message we already have: nothing to do twice
         chat = await self.gw.switchboard.get(chat_id)
-        if chat.state != "bot":
+        if chat.state == "agent":
+            await self.gw.desk.to_agent(chat_id, stored)
+            return
+        if chat.state == "queued":
             await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+            await self._article_while_waiting(chat_id, message, context)
+            return
+        if await self._maybe_rating(chat_id, message):
             return
         await self._bot_turn(chat_id, message, context)
+
+    async def _article_while_waiting(self, chat_id: str, message: str,
+                                     context: dict[str, str]) -> None:
+        """While queued the bot does not own the chat, but a question that clearly
+        matches an article gets it, without leaving the queue."""
+        language = context.get("language", knowledge.DEFAULT_LANGUAGE)
+        try:
+            kb = knowledge.cached(language)
+        except knowledge.ArticleError:
+            kb = knowledge.cached(knowledge.DEFAULT_LANGUAGE)
+        hits = kb.search(message, limit=1)
+        # Stricter than the bot's fallback: "any news?" is about the wait, not an article.
+        if not hits or hits[0][1].score < STRONG_SCORE or \
+                hits[0][1].coverage < STRONG_COVERAGE or len(hits[0][1].matched) < 2:
+            return
+        passage = hits[0][0]
+        article = kb.articles[passage.article_id]
+        await self.say(chat_id, "bot", f"While you wait, this may help: {passage.text}\n"
+                       f"Source: [{article.title}]({article.url()})")
+
+    async def _maybe_rating(self, chat_id: str, message: str) -> bool:
+        """Right after an agent closed the chat, "1".."5" (and any text after it) is the
+        user's satisfaction rating, stored with the chat."""
+        pending = await self.gw.redis.hget(f"hc:chat:{chat_id}", "csat_pending")
+        match = re.match(r"^\s*([1-5])\b[\s.,:;!-]*(.*)$", message, re.S)
+        if not pending or not match:
+            return False
+        await self.gw.desk.record_csat(chat_id, int(match.group(1)), match.group(2).strip())
+        await self.say(chat_id, "bot", "Thank you for your feedback!")
+        return True
 
     async def _bot_turn(self, chat_id: str, text: str, context: dict[str, str]) -> None:
         try:
@@ -197,9 +238,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
 
     async def say(self, chat_id: str, sender: str, text: str,
                   extra: dict[str, Any] | None = None) -> Message:
-        message, _ = await self.gw.transcript.append(chat_id, sender, text, extra=extra)
-        await self.emit("bot_uttered", message.as_event(), room=room(chat_id))
-        return message
+        return await self.gw.desk.say(chat_id, sender, text, extra)
 
     async def _start_handoff(self, chat_id: str, payload: dict[str, Any],
                              context: dict[str, str]) -> None:
@@ -223,9 +262,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         except IllegalTransition:
             return  # already queued or with an agent
         await self.gw.queue.add(chat_id, body["priority"], now)
+        await self.gw.desk.broadcast_queue()
+        await self.gw.desk.auto_assign()
         status = await self.gw.status(chat_id)
-        await self.emit("handoff_status", status, room=room(chat_id))
-        if not status.get("agents_online"):
+        if status["state"] == "queued" and not status.get("agents_online"):
             hours = policy.target_hours[body["priority"]]
             await self.say(chat_id, "system", (
                 "No support specialist is online right now. You keep your place in the "
@@ -242,11 +282,19 @@ class WidgetNamespace(socketio.AsyncNamespace):
         chat = await self.gw.switchboard.get(chat_id)
         await self.emit("handoff_status", await self.gw.status(chat.chat_id), to=sid)
 
+    async def _typing(self, sid: str, data: dict[str, Any]) -> None:
+        session = await self._session(sid, data, "typing")
+        chat = await self.gw.switchboard.get(session["chat_id"])
+        if chat.state == "agent" and chat.assignee:
+            await self.gw.sio.emit("typing", {"chat_id": chat.chat_id, "sender": "user"},
+                                   room=f"agent:{chat.assignee}", namespace="/agent")
+
     async def _handoff_cancel(self, sid: str, data: dict[str, Any]) -> None:
         session = await self._session(sid, data, "handoff_cancel")
         chat_id = session["chat_id"]
         await self.gw.switchboard.apply(chat_id, "cancel")
         await self.gw.queue.remove(chat_id)
         await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+        await self.gw.desk.broadcast_queue()
         await self.say(chat_id, "system", "You've left the queue. I'm here if you need "
                        "anything else.")

@@ -84,6 +84,13 @@ async def test_paid_admin_is_queued_and_told_no_agent_is_online(
     await client.wait_for("handoff_status", after=len(client.received))
     assert len(client.texts("bot")) == before
     assert redis.xrevrange(f"hc:chat:{chat_id}:log", count=1)[0][1]["text"] == "any news?"
+    # a clear question gets an article, and the chat stays in the queue
+    await client.sio.emit("user_uttered", {"message": "how do I report abuse in a meeting",
+                                           "session_id": chat_id})
+    article = await client.wait_for("bot_uttered", lambda d: "While you wait" in
+                                    d.get("text", ""))
+    assert "/kb/en/report-abuse)" in article["text"]
+    assert redis.hget(f"hc:chat:{chat_id}", "state") == "queued"
     # the user may leave the queue
     await client.sio.emit("handoff_cancel", {"session_id": chat_id})
     await client.wait_for("handoff_status", lambda d: d["state"] == "bot")

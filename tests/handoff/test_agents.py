@@ -1,0 +1,277 @@
+"""The agent namespace with real Socket.IO clients: login, queue, assignment by priority
+and capacity, messages both ways, close with rating, transfer, agent loss."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+import redis as redis_lib
+import socketio
+from redis.asyncio import Redis
+
+from bot import identity
+from handoff.queue import Queue
+from handoff.scripts import Scripts
+from handoff.switchboard import Switchboard
+from scripts.stack import RedisTarget
+from tests.conftest import Stack
+from tests.handoff.conftest import WidgetClient, make_settings
+
+AGENT_EVENTS = ("queue", "assigned", "chat_message", "chat_closed")
+
+
+class AgentClient:
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.received: list[tuple[str, Any]] = []
+        for name in AGENT_EVENTS:
+            self.sio.on(name, self._recorder(name), namespace="/agent")
+
+    def _recorder(self, name: str) -> Callable[[Any], Any]:
+        async def record(data: Any = None) -> None:
+            self.received.append((name, data))
+        return record
+
+    async def login(self, base: str, username: str, password: str | None = None) -> None:
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{base}/agent/login",
+                json={"username": username, "password": password or username}) as resp:
+            token = (await resp.json())["token"]
+        await self.sio.connect(base, namespaces=["/agent"], auth={"token": token},
+                               transports=["websocket"], wait_timeout=10)
+
+    async def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        return dict(await self.sio.call(event, data or {}, namespace="/agent", timeout=30))
+
+    async def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
+                       timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event, data in self.received:
+                if event == name and match(data):
+                    return data
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {name}; got {self.received}")
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        if self.sio.eio.http is not None and not self.sio.eio.http.closed:
+            await self.sio.eio.http.close()
+
+
+@pytest.fixture
+async def agent_client() -> AsyncIterator[Callable[[], AgentClient]]:
+    clients: list[AgentClient] = []
+
+    def make() -> AgentClient:
+        clients.append(AgentClient())
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def aredis(redis_server: RedisTarget, redis: redis_lib.Redis) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float) -> None:
+    board = Switchboard(aredis, Scripts.register(aredis))
+    await board.open(chat_id, user_id="pro-owner", plan="pro", role="owner")
+    await aredis.hset(f"hc:chat:{chat_id}", mapping={"state": "queued", "priority": priority,
+                                                    "waiting_since": str(at)})
+    await Queue(aredis).add(chat_id, priority, at)
+
+
+async def test_login_and_connect(redis_server: RedisTarget,
+                                 start_gateway: Callable[..., Any],
+                                 agent_client: Callable[[], AgentClient]) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/agent/login",
+                             json={"username": "agent1", "password": "wrong"}) as resp:
+            assert resp.status == 401
+        async with http.post(f"{base}/agent/login", json=["x"]) as resp:
+            assert resp.status == 400
+    intruder = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await intruder.connect(base, namespaces=["/agent"], auth={"token": "forged"},
+                               transports=["websocket"], wait_timeout=5)
+    if intruder.eio.http is not None:
+        await intruder.eio.http.close()
+    alice = agent_client()
+    await alice.login(base, "agent1")
+    assert await alice.wait_for("queue") == {"chats": []}
+
+
+async def test_priority_before_arrival_and_capacity(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server, AGENT_CAPACITY="1"))
+    now = time.time()
+    await queued_chat(aredis, "chat-p3-first", "P3", now - 60)
+    await queued_chat(aredis, "chat-p1-later", "P1", now - 5)
+    alice, bob = agent_client(), agent_client()
+    await alice.login(base, "agent1")
+    await bob.login(base, "agent2")
+    queue = await alice.wait_for("queue", lambda q: len(q["chats"]) == 2)
+    assert [c["chat_id"] for c in queue["chats"]] == ["chat-p1-later", "chat-p3-first"]
+    assert queue["chats"][0]["due_in_s"] <= 3600 and queue["chats"][0]["plan"] == "pro"
+    assert (await alice.call("take_next")) == {"ok": True, "chat_id": "chat-p1-later"}
+    full = await alice.call("take_next")
+    assert full["ok"] is False and "1 chats" in full["message"]
+    assert (await bob.call("accept", {"chat_id": "chat-p3-first"}))["ok"] is True
+    assert (await bob.call("accept", {"chat_id": "chat-p1-later"}))["ok"] is False
+    foreign = await bob.call("agent_message", {"chat_id": "chat-p1-later", "text": "hi"})
+    assert foreign["code"] == "not_chat_owner"
+    assert await aredis.zcard("hc:queue") == 0
+
+
+async def test_auto_assignment_goes_to_the_least_busy_online_agent_only(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    alice, bob = agent_client(), agent_client()
+    await alice.login(base, "agent1")
+    await bob.login(base, "agent2")
+    await queued_chat(aredis, "chat-one", "P2", time.time())
+    assert (await bob.call("presence", {"status": "away"}))["ok"]
+    assert (await alice.call("presence", {"status": "online"}))["ok"]
+    assigned = await alice.wait_for("assigned")
+    assert assigned["chat_id"] == "chat-one"
+    await queued_chat(aredis, "chat-two", "P2", time.time())
+    await bob.call("presence", {"status": "online"})  # bob has 0 chats, alice 1
+    assert (await bob.wait_for("assigned"))["chat_id"] == "chat-two"
+    bad = await alice.call("presence", {"status": "invisible"})
+    assert bad == {"ok": False, "code": "bad_request",
+                   "message": "status must be 'online' or 'away'"}
+
+
+async def test_agent_lost_past_grace_requeues_at_the_front(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server, HANDOFF_GRACE_S="1"))
+    alice = agent_client()
+    await alice.login(base, "agent1")
+    await queued_chat(aredis, "chat-lost", "P3", time.time() - 100)
+    await alice.call("accept", {"chat_id": "chat-lost"})
+    await queued_chat(aredis, "chat-newer", "P3", time.time())
+    # back within the grace period: nothing changes
+    await alice.close()
+    again = agent_client()
+    await again.login(base, "agent1")
+    await asyncio.sleep(1.5)
+    assert await aredis.hget("hc:chat:chat-lost", "state") == "agent"
+    await again.close()
+    for _ in range(50):
+        if await aredis.hget("hc:chat:chat-lost", "state") == "queued":
+            break
+        await asyncio.sleep(0.1)
+    assert await aredis.hget("hc:chat:chat-lost", "state") == "queued"
+    assert await aredis.zrange("hc:queue", 0, -1) == ["chat-lost", "chat-newer"]
+    last = (await aredis.xrevrange("hc:chat:chat-lost:log", count=1))[0][1]
+    assert "front of the queue" in last["text"]
+
+
+async def test_paid_owner_handoff_end_to_end(
+    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
+    agent_client: Callable[[], AgentClient], redis: redis_lib.Redis
+) -> None:
+    settings = make_settings(rasa_stack.redis, rasa_url=f"http://127.0.0.1:{rasa_stack.rasa_port}",
+                             actions_url=f"http://127.0.0.1:{rasa_stack.actions_port}")
+    user_gateway, agent_gateway = await start_gateway(settings), await start_gateway(settings)
+    user = widget()
+    await user.connect(user_gateway)
+    token = identity.issue("pro-owner", settings.help_center_secret)
+    await user.sio.emit("session_request", {"customData": {"token": token}})
+    chat_id = await user.wait_for("session_confirm")
+
+    async def say(text: str) -> None:
+        await user.sio.emit("user_uttered", {"message": text, "session_id": chat_id})
+
+    await say("how do I report abuse")
+    await user.wait_for("bot_uttered", lambda d: "/kb/en/report-abuse" in d.get("text", ""))
+    for text in ("I want to talk to a person", "recordings fail for our whole team",
+                 "many", "partial"):
+        await say(text)
+        await user.wait_for("bot_uttered", after=len(user.received))
+    await say("skip")
+    queued = await user.wait_for("handoff_status", lambda d: d["state"] == "queued")
+    assert queued["position"] == 1
+
+    alice = agent_client()
+    await alice.login(agent_gateway, "agent1")  # the agent is on the other process
+    queue = await alice.wait_for("queue", lambda q: q["chats"])
+    assert queue["chats"][0]["priority"] == "P2" and queue["chats"][0]["role"] == "owner"
+    assert (await alice.call("accept", {"chat_id": chat_id}))["ok"]
+    assigned = await alice.wait_for("assigned")
+    assert assigned["account"]["plan"] == "pro" and assigned["triage"]["impact"] == "many"
+    senders = [m["sender"] for m in assigned["transcript"]]
+    assert senders[:2] == ["user", "bot"]  # the bot part of the chat is there
+    joined = await user.wait_for("handoff_status", lambda d: d["state"] == "agent")
+    assert joined["agent"] == "Alice"
+
+    await alice.call("agent_message", {"chat_id": chat_id, "text": "Hi, Alice here.",
+                                       "client_msg_id": "a1"})
+    got = await user.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "agent")
+    assert got["text"] == "Hi, Alice here." and got["metadata"]["agent"] == "Alice"
+    for n in range(3):
+        await say(f"user message {n}")
+    for n in range(3):
+        await alice.wait_for("chat_message", lambda d, n=n: d["message"]["text"] ==
+                             f"user message {n}")
+    seqs = [d["message"]["seq"] for e, d in alice.received if e == "chat_message"
+            and d["message"]["sender"] == "user"]
+    assert seqs == sorted(seqs)
+
+    assert (await alice.call("close", {"chat_id": chat_id, "resolution": "fixed"}))["ok"]
+    await alice.wait_for("chat_closed")
+    ask = await user.wait_for("bot_uttered", lambda d: "rate" in d.get("text", ""))
+    assert [q["payload"] for q in ask["quick_replies"]] == ["1", "2", "3", "4", "5"]
+    await say("5 quick and friendly")
+    await user.wait_for("bot_uttered", lambda d: "Thank you for your feedback" in
+                        d.get("text", ""))
+    chat = redis.hgetall(f"hc:chat:{chat_id}")
+    assert chat["state"] == "bot" and chat["csat_rating"] == "5"
+    assert chat["csat_comment"] == "quick and friendly" and chat["resolution"] == "fixed"
+    # the bot answers again
+    await say("what is the help center")
+    await user.wait_for("bot_uttered", lambda d: "/kb/en/help-center" in d.get("text", ""))
+
+
+async def test_transfer_to_another_online_agent(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    alice, bob = agent_client(), agent_client()
+    await alice.login(base, "agent1")
+    await bob.login(base, "agent2")
+    await queued_chat(aredis, "chat-move", "P2", time.time() - 30)
+    await alice.call("accept", {"chat_id": "chat-move"})
+    offline = await alice.call("transfer", {"chat_id": "chat-move", "to": "agent2"})
+    assert offline["ok"] is False and "not online" in offline["message"]
+    await bob.call("presence", {"status": "online"})
+    assert (await alice.call("transfer", {"chat_id": "chat-move", "to": "agent2"}))["ok"]
+    assert (await bob.wait_for("assigned"))["chat_id"] == "chat-move"
+    assert (await alice.wait_for("chat_closed"))["transferred_to"] == "agent2"
+    assert await aredis.hget("hc:chat:chat-move", "assignee") == "agent2"
+    stale = await alice.call("agent_message", {"chat_id": "chat-move", "text": "still me?"})
+    assert stale["code"] == "not_chat_owner"
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
+        metrics = await resp.text()
+    assert 'hc_queue_wait_seconds_bucket{le="60"} 1' in metrics
+    assert 'hc_agents{presence="online"} 1' in metrics
