@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import socketio
@@ -28,7 +29,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         super().__init__("/agent")
         self.gw = gateway
         self.limiter = RateLimiter(60, 10.0)
-        self.lost_timers: dict[str, asyncio.Task[None]] = {}
+        self.local: dict[str, set[str]] = {}  # agent -> this process's socket ids
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         if not self.gw.origin_allowed(environ.get("HTTP_ORIGIN"), environ):
@@ -41,10 +42,8 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.save_session(sid, {"agent": agent.username})
         await self.enter_room(sid, agent_room(agent.username))
         await self.enter_room(sid, ALL_AGENTS)
-        await self.gw.presence.connected(agent, sid)
-        timer = self.lost_timers.pop(agent.username, None)
-        if timer:  # back within the grace period: nothing changes
-            timer.cancel()
+        await self.gw.presence.connected(agent, sid)  # back within the grace: nothing changes
+        self.local.setdefault(agent.username, set()).add(sid)
         await self.emit("queue", await self.gw.desk.queue_snapshot(), to=sid)
         for chat_id in await self.gw.presence.chats(agent.username):
             await self.gw.desk._send_assigned(agent.username, chat_id)
@@ -55,15 +54,33 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.limiter.forget(sid)
         if not username:
             return
-        if await self.gw.presence.disconnected(username, sid) == 0:
-            self.lost_timers[username] = asyncio.ensure_future(self._lost_after_grace(username))
+        self.local.get(username, set()).discard(sid)
+        await self.gw.presence.disconnected(username, sid)
 
-    async def _lost_after_grace(self, username: str) -> None:
-        await asyncio.sleep(self.gw.settings.grace_period_s)
-        self.lost_timers.pop(username, None)
-        if await self.gw.presence.connections(username) == 0:
-            requeued = await self.gw.desk.requeue_lost(username)
-            log.info("agent %s lost: requeued %s", username, requeued)
+    async def sweep_forever(self) -> None:
+        """Every process refreshes its agents' connections and requeues the chats of
+        agents gone past the grace period, whichever process they were on (a process
+        that died stops refreshing, so its connections expire too)."""
+        grace = self.gw.settings.grace_period_s
+        interval = max(0.2, min(5.0, grace / 3))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep(grace)
+            except Exception:
+                log.exception("agent sweep failed")
+
+    async def sweep(self, grace: float) -> None:
+        now = time.time()
+        for username, sids in list(self.local.items()):
+            await self.gw.presence.heartbeat(username, sorted(sids), now)
+        for username in self.gw.agents:
+            if not await self.gw.presence.chats(username) and \
+                    await self.gw.presence.status(username) == "offline":
+                continue
+            if await self.gw.presence.lost(username, grace, now):
+                requeued = await self.gw.desk.requeue_lost(username)
+                log.info("agent %s lost: requeued %s", username, requeued)
 
     async def _run(self, sid: str, data: Any, handler: Any) -> dict[str, Any]:
         try:

@@ -104,11 +104,35 @@ class Presence:
         await self.redis.zadd(redis_keys.agent_conns(agent.username), {sid: now})
         await self.redis.hset(redis_keys.agent(agent.username),
                               mapping={"name": agent.name, "last_seen": str(now)})
+        await self.redis.hdel(redis_keys.agent(agent.username), "gone_since")
 
-    async def disconnected(self, username: str, sid: str) -> int:
-        """Forget one connection; returns how many the agent still has."""
+    async def disconnected(self, username: str, sid: str, now: float | None = None) -> int:
+        """Forget one connection; returns how many the agent still has. The moment the
+        last one goes is kept: the grace period runs from there."""
         await self.redis.zrem(redis_keys.agent_conns(username), sid)
-        return int(await self.redis.zcard(redis_keys.agent_conns(username)))
+        left = int(await self.redis.zcard(redis_keys.agent_conns(username)))
+        if left == 0:
+            await self.redis.hset(redis_keys.agent(username), "gone_since",
+                                  str(now if now is not None else time.time()))
+        return left
+
+    async def heartbeat(self, username: str, sids: list[str], now: float) -> None:
+        """Refresh this process's live connections of the agent."""
+        if sids:
+            await self.redis.zadd(redis_keys.agent_conns(username), dict.fromkeys(sids, now))
+
+    async def lost(self, username: str, grace_s: float, now: float) -> bool:
+        """True if the agent has had no live connection for longer than the grace period.
+        Connections not refreshed for `grace_s` (their process died) no longer count."""
+        conns = redis_keys.agent_conns(username)
+        await self.redis.zremrangebyscore(conns, "-inf", now - grace_s)
+        if await self.redis.zcard(conns):
+            return False
+        gone = await self.redis.hget(redis_keys.agent(username), "gone_since")
+        if gone is None:  # its process died without saying so: start the clock now
+            await self.redis.hset(redis_keys.agent(username), "gone_since", str(now))
+            return False
+        return now - float(gone) > grace_s
 
     async def connections(self, username: str) -> int:
         return int(await self.redis.zcard(redis_keys.agent_conns(username)))

@@ -24,7 +24,7 @@ from handoff import metrics as prom
 from handoff.agent_ns import AgentNamespace
 from handoff.agents import Agent, Presence, check_password, issue_token, load_agents
 from handoff.desk import Desk
-from handoff.keys import GATEWAY
+from handoff.keys import AGENT_NS, GATEWAY
 from handoff.queue import Queue
 from handoff.rasa_client import RasaClient
 from handoff.scripts import Scripts
@@ -98,7 +98,9 @@ def create_app(settings: Settings) -> web.Application:
     app[GATEWAY] = gateway
     sio.attach(app)
     sio.register_namespace(WidgetNamespace(gateway))
-    sio.register_namespace(AgentNamespace(gateway))
+    agent_ns = AgentNamespace(gateway)
+    sio.register_namespace(agent_ns)
+    app[AGENT_NS] = agent_ns
     app.cleanup_ctx.append(_resources)
     setup_routes(app, settings)
     return app
@@ -117,7 +119,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     gw.desk = Desk(gw)
     gw.http = aiohttp.ClientSession()
     gw.rasa = RasaClient(gw.http, gw.settings.rasa_url, gw.settings.rasa_timeout_s)
+    sweeper = asyncio.ensure_future(app[AGENT_NS].sweep_forever())
     yield
+    sweeper.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sweeper
     await _stop_socketio(gw.sio)
     await gw.http.close()
     await gw.redis.aclose()

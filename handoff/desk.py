@@ -126,6 +126,8 @@ class Desk:
                 return
             assigned = False
             for username in await self.gw.presence.online():
+                if not await self.gw.presence.connections(username):
+                    continue  # within its grace period: keep its chats, give it no new ones
                 try:
                     if await self.assign(username):
                         assigned = True
@@ -157,8 +159,8 @@ class Desk:
                        "Is there anything else I can help you with?")
         await self.say(chat_id, "bot", "How would you rate the help you got, from 1 (poor) "
                        "to 5 (excellent)? You can add a comment after the number.",
-                       {"quick_replies": [{"title": str(n), "payload": str(n)}
-                                          for n in range(1, 6)]})
+                       {"quick_replies": [{"content_type": "text", "title": str(n),
+                                           "payload": str(n)} for n in range(1, 6)]})
         await self.auto_assign()
 
     async def transfer(self, username: str, chat_id: str, to: str) -> None:

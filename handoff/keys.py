@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from handoff.agent_ns import AgentNamespace
     from handoff.app import Gateway
 
 GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway")
+AGENT_NS: web.AppKey[AgentNamespace] = web.AppKey("agent_namespace")

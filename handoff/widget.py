@@ -226,8 +226,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 continue
             extra: dict[str, Any] = {}
             if reply.get("buttons"):
-                extra["quick_replies"] = [
-                    {"title": str(b.get("title", ""))[:80],
+                extra["quick_replies"] = [  # the shape Rasa's socketio channel sends
+                    {"content_type": "text", "title": str(b.get("title", ""))[:80],
                      "payload": str(b.get("payload", ""))[:200]}
                     for b in reply["buttons"] if isinstance(b, dict)]
             if reply.get("image"):

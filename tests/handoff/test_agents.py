@@ -275,3 +275,24 @@ async def test_transfer_to_another_online_agent(
         metrics = await resp.text()
     assert 'hc_queue_wait_seconds_bucket{le="60"} 1' in metrics
     assert 'hc_agents{presence="online"} 1' in metrics
+
+
+async def test_chats_of_an_agent_whose_process_died_are_requeued(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any], aredis: Redis
+) -> None:
+    """The agent was connected to a gateway process that died without a word: its
+    connection stops being refreshed, and any other process requeues its chats."""
+    await start_gateway(make_settings(redis_server, HANDOFF_GRACE_S="1"))
+    await queued_chat(aredis, "orphan", "P2", time.time() - 50)
+    await aredis.zrem("hc:queue", "orphan")
+    await aredis.hset("hc:chat:orphan", mapping={"state": "agent", "assignee": "agent1"})
+    await aredis.sadd("hc:agent:agent1:chats", "orphan")
+    await aredis.hset("hc:agent:agent1", mapping={"status": "online", "name": "Alice"})
+    await aredis.zadd("hc:agent:agent1:conns", {"sid-of-a-dead-process": time.time()})
+    for _ in range(60):
+        if await aredis.hget("hc:chat:orphan", "state") == "queued":
+            break
+        await asyncio.sleep(0.1)
+    assert await aredis.hget("hc:chat:orphan", "state") == "queued"
+    assert await aredis.zrange("hc:queue", 0, -1) == ["orphan"]
+    assert await aredis.hget("hc:agent:agent1", "status") == "offline"
