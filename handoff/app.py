@@ -193,7 +193,7 @@ async def metrics(request: web.Request) -> web.Response:
             "hc_socket_connections": [({}, gw.metrics.connections)],
             "hc_chats": [({"state": s}, n) for s, n in states.items()],
             "hc_queue_length": [({"priority": p}, n) for p, n in queued.items()],
-            "hc_agents": [({"presence": "online"}, await gw.agents_online())],
+            "hc_agents": [({"presence": p}, n) for p, n in (await agent_presence(gw)).items()],
             "hc_target_response_breaches": [({}, sum(
                 1 for c in (await gw.desk.queue_snapshot())["chats"] if c["due_in_s"] < 0))],
         },
@@ -226,6 +226,14 @@ async def agent_login(request: web.Request) -> web.Response:
         return web.json_response({"error": "wrong username or password"}, status=401)
     token = issue_token(agent.username, gw.settings.agent_token_secret)
     return web.json_response({"token": token, "name": agent.name})
+
+
+async def agent_presence(gw: Gateway) -> dict[str, int]:
+    counts = dict.fromkeys(("online", "away", "offline"), 0)
+    for username in gw.agents:
+        status = await gw.presence.status(username)
+        counts[status if status in counts else "offline"] += 1
+    return counts
 
 
 async def dev_token(request: web.Request) -> web.Response:

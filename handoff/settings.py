@@ -79,6 +79,7 @@ class Settings:
             agent_token_secret=agent_secret,
             agent_capacity=int(number("AGENT_CAPACITY", "3")),
             grace_period_s=float(number("HANDOFF_GRACE_S", "60", float)),
+            rate_limit_events=int(number("HANDOFF_RATE_LIMIT", "20")),
         )
 
     def origin_allowed(self, origin: str | None, own_origin: str | None = None) -> bool:

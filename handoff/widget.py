@@ -70,6 +70,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         # python-socketio runs each event in its own task; one lock per connection makes
         # a connection's events run one at a time, in the order they arrived.
         self.ordered: dict[str, asyncio.Lock] = {}
+        # Our own copy of each connection's chat and page context: python-socketio drops
+        # its session at disconnect, before events already received have been handled.
+        self.sessions: dict[str, dict[str, Any]] = {}
 
     # -- connection ----------------------------------------------------------------------
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -80,9 +83,14 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.gw.metrics.connections += 1
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.gw.metrics.connections -= 1
+        lock = self.ordered.get(sid)
+        if lock is not None:
+            async with lock:  # let the events this connection already sent finish
+                pass
         self.limiter.forget(sid)
         self.ordered.pop(sid, None)
-        self.gw.metrics.connections -= 1
+        self.sessions.pop(sid, None)
 
     # -- events --------------------------------------------------------------------------
     async def on_session_request(self, sid: str, data: Any = None) -> None:
@@ -137,14 +145,14 @@ class WidgetNamespace(socketio.AsyncNamespace):
         chat = await self.gw.switchboard.open(
             chat_id, user_id=owner, plan=account.plan if account else "",
             role=account.role if account else "")
-        await self.save_session(sid, {"chat_id": chat_id, "context": context})
+        self.sessions[sid] = {"chat_id": chat_id, "context": context}
         await self.enter_room(sid, room(chat_id))
         await self.emit("session_confirm", chat_id, to=sid)
         if chat.state != "bot":
             await self.emit("handoff_status", await self.gw.status(chat_id), to=sid)
 
     async def _session(self, sid: str, data: dict[str, Any], event: str) -> dict[str, Any]:
-        session = await self.get_session(sid)
+        session = self.sessions.get(sid, {})
         if not session.get("chat_id"):
             raise BadRequest(f"{event}: send session_request first")
         given = validation.session_id(data, event, required=False)

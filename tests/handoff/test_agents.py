@@ -296,3 +296,26 @@ async def test_chats_of_an_agent_whose_process_died_are_requeued(
     assert await aredis.hget("hc:chat:orphan", "state") == "queued"
     assert await aredis.zrange("hc:queue", 0, -1) == ["orphan"]
     assert await aredis.hget("hc:agent:agent1", "status") == "offline"
+
+
+async def test_bad_agent_events_are_refused_and_change_nothing(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    base = await start_gateway(make_settings(redis_server))
+    alice = agent_client()
+    await alice.login(base, "agent1")
+    await queued_chat(aredis, "chat-xyz1", "P3", time.time())
+    assert (await alice.call("accept", {"chat_id": "chat-xyz1"}))["ok"]
+    too_long = await alice.call("agent_message", {"chat_id": "chat-xyz1", "text": "x" * 4001})
+    assert too_long["code"] == "too_large"
+    for bad in ({"chat_id": 5, "text": "hi"}, {"chat_id": "chat-xyz1"},
+                {"chat_id": "../../etc", "text": "hi"}):
+        assert (await alice.call("agent_message", bad))["code"] == "bad_request"
+    assert (await alice.call("close", {"chat_id": "chat-xyz1", "resolution": 7}))["ok"] is False
+    assert (await alice.call("transfer", {"chat_id": "chat-xyz1", "to": "nobody"}))["ok"] is False
+    assert await aredis.xlen("hc:chat:chat-xyz1:log") == 1  # only "Alice joined"
+    assert await aredis.hget("hc:chat:chat-xyz1", "state") == "agent"
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
+        metrics = await resp.text()
+    assert 'hc_agents{presence="offline"} 2' in metrics  # connected, but never went online

@@ -132,3 +132,31 @@ async def test_rasa_down_keeps_the_message_and_says_so(
     assert reply["metadata"]["sender"] == "system" and "can't answer right now" in reply["text"]
     stored = redis.xrange(f"hc:chat:{chat_id}:log")
     assert next(f["text"] for _, f in stored) == "hello?"
+
+
+async def test_retries_and_reconnects_lose_and_double_nothing(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], redis: redis_lib.Redis
+) -> None:
+    """200 messages, each sent twice (a client retry), with a reconnect to the other of
+    two gateway processes every 25: all 200 stored once, in order. A client that asks for
+    an acknowledgement gets it once the message is stored."""
+    settings = make_settings(redis_server, HANDOFF_RATE_LIMIT="1000")
+    bases = [await start_gateway(settings), await start_gateway(settings)]
+    chat_id = ""
+    client = widget()
+    for n in range(200):
+        if n % 25 == 0:
+            await client.close()
+            client = widget()
+            await client.connect(bases[(n // 25) % 2])
+            await client.sio.emit("session_request", {"session_id": chat_id} if chat_id else {})
+            chat_id = await client.wait_for("session_confirm")
+        body = {"message": f"m{n}", "session_id": chat_id, "client_msg_id": f"id-{n}"}
+        await client.sio.call("user_uttered", body, timeout=10)
+        await client.sio.call("user_uttered", body, timeout=10)  # the retry
+    await client.sio.emit("resume", {"session_id": chat_id, "last_seq": 0})
+    await client.wait_for("handoff_status")
+    users = [f["text"] for _, f in redis.xrange(f"hc:chat:{chat_id}:log", count=10_000)
+             if f["sender"] == "user"]
+    assert users == [f"m{n}" for n in range(200)]
