@@ -117,3 +117,15 @@ def refusal(tracker: Tracker, decision: entitlements.Decision, article_id: str
     buttons = [{"title": ALTERNATIVE_BUTTONS[a][0], "payload": ALTERNATIVE_BUTTONS[a][1]}
                for a in decision.alternatives if a in ALTERNATIVE_BUTTONS]
     return {"text": body + source_line(tracker, article_id), "buttons": buttons}
+
+
+async def entitled(dispatcher: Any, tracker: Tracker, channel: str, article_id: str
+                   ) -> Asker | None:
+    """The asker if they may use `channel`; otherwise tell them why not and what they
+    have instead (with a link to the channel's article), and return None."""
+    who = await asker(tracker)
+    decision = entitlements.decide(policy(), who, channel)
+    if decision.allowed:
+        return who
+    dispatcher.utter_message(**refusal(tracker, decision, article_id))
+    return None

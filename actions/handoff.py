@@ -13,10 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import asker, policy, refusal
+from actions.context import entitled, policy
 from actions.triage import TriageValidation, priority_line
 from bot import handoff, triage
-from bot.entitlements import decide
 
 FORM_SLOTS = ("problem", "impact", "workaround", "meeting_id")
 SKIP_WORDS = {"skip", "no", "none", "n/a", "na", "no meeting", "not about a meeting", "-"}
@@ -30,9 +29,7 @@ class ActionCheckHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        decision = decide(policy(), await asker(tracker), "live_chat")
-        if not decision.allowed:
-            dispatcher.utter_message(**refusal(tracker, decision, "live-chat"))
+        if await entitled(dispatcher, tracker, "live_chat", "live-chat") is None:
             return [SlotSet("handoff_allowed", False)]
         return [SlotSet("handoff_allowed", True), *[SlotSet(s, None) for s in FORM_SLOTS]]
 
@@ -67,10 +64,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        who = await asker(tracker)
-        decision = decide(policy(), who, "live_chat")
-        if not decision.allowed:  # e.g. the sign-in expired during triage
-            dispatcher.utter_message(**refusal(tracker, decision, "live-chat"))
+        who = await entitled(dispatcher, tracker, "live_chat", "live-chat")
+        if who is None:  # e.g. the sign-in expired during triage
             return [SlotSet("handoff_allowed", False)]
         meeting = tracker.get_slot("meeting_id")
         answers = triage.Triage(

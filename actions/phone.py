@@ -11,9 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import asker, metadata, policy, refusal, source_line, user_text
+from actions.context import entitled, metadata, policy, source_line, user_text
 from bot import countries
-from bot.entitlements import decide
 
 ALL = "ALL"
 _ALL_WORDS = re.compile(r"\b(all|every|each|list of)\b.*\bnumbers?\b|^all$", re.I)
@@ -33,9 +32,7 @@ class ActionCheckPhone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        decision = decide(policy(), await asker(tracker), "phone")
-        if not decision.allowed:
-            dispatcher.utter_message(**refusal(tracker, decision, "phone-support"))
+        if await entitled(dispatcher, tracker, "phone", "phone-support") is None:
             return [SlotSet("phone_allowed", False)]
         country = country_in(user_text(tracker))
         if country is None:

@@ -11,10 +11,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import asker, policy, redis_client, refusal, source_line, user_text
+from actions.context import asker, entitled, policy, redis_client, source_line, user_text
 from actions.triage import TriageValidation, priority_line
 from bot import tickets, triage
-from bot.entitlements import decide, sign_in_note
+from bot.entitlements import sign_in_note
 
 FORM_SLOTS = ("ticket_subject", "ticket_description", "impact", "workaround")
 MIN_SUBJECT_WORDS = 2
@@ -32,9 +32,7 @@ class ActionCheckTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        decision = decide(policy(), await asker(tracker), "web_ticket")
-        if not decision.allowed:
-            dispatcher.utter_message(**refusal(tracker, decision, "web-tickets"))
+        if await entitled(dispatcher, tracker, "web_ticket", "web-tickets") is None:
             return [SlotSet("ticket_allowed", False)]
         return [SlotSet("ticket_allowed", True), *[SlotSet(s, None) for s in FORM_SLOTS]]
 
@@ -67,10 +65,8 @@ class ActionCreateTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        who = await asker(tracker)
-        decision = decide(policy(), who, "web_ticket")
-        if not decision.allowed or who.account is None:
-            dispatcher.utter_message(**refusal(tracker, decision, "web-tickets"))
+        who = await entitled(dispatcher, tracker, "web_ticket", "web-tickets")
+        if who is None or who.account is None:
             return [SlotSet("ticket_allowed", False)]
         priority = triage.priority_for(str(tracker.get_slot("impact")),
                                        str(tracker.get_slot("workaround")))
