@@ -122,11 +122,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     sweeper = asyncio.ensure_future(app[AGENT_NS].sweep_forever())
     yield
     sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
-    await _stop_socketio(gw.sio)
-    await gw.http.close()
-    await gw.redis.aclose()
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await _stop_socketio(gw.sio)
+    finally:  # whatever failed above, the connections are closed
+        await gw.http.close()
+        await gw.redis.aclose()
 
 
 async def _stop_socketio(sio: socketio.AsyncServer) -> None:
