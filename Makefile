@@ -91,8 +91,9 @@ test: lint types validate pytest stories
 eval: train
 	$(PY) -m scripts.evaluate
 
-bench: train
+bench: train $(GWSTAMP)
 	$(PY) -m bench
+	$(GWPY) -m bench.gateway
 
 clean:
 	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache
