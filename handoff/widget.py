@@ -145,6 +145,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         chat = await self.gw.switchboard.open(
             chat_id, user_id=owner, plan=account.plan if account else "",
             role=account.role if account else "")
+        previous = self.sessions.get(sid, {}).get("chat_id")
+        if previous and previous != chat_id:  # one chat per connection at a time
+            await self.leave_room(sid, room(previous))
         self.sessions[sid] = {"chat_id": chat_id, "context": context}
         await self.enter_room(sid, room(chat_id))
         await self.emit("session_confirm", chat_id, to=sid)
