@@ -74,11 +74,8 @@ def metadata(tracker: Tracker) -> dict[str, Any]:
 async def asker(tracker: Tracker) -> Asker:
     """Who is asking, from the signed token in this message's metadata only: never from
     slots or anything the user typed."""
-    who = identity.verify(metadata(tracker).get("token"), identity.secret_from_env())
-    account = None
-    if who.user_id is not None:
-        account = await (await directory()).get(who.user_id)
-    return Asker(who, account)
+    return await entitlements.resolve(metadata(tracker).get("token"),
+                                      identity.secret_from_env(), await directory())
 
 
 def kb_for(tracker: Tracker) -> KnowledgeBase:

@@ -75,8 +75,7 @@ class RedisAccountDirectory:
         raw = await self.redis.hgetall(redis_keys.account(user_id))
         if not raw:
             return None
-        data = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes)
-                else v) for k, v in raw.items()}
+        data = redis_keys.text_hash(raw)
         return Account(data["user_id"], data["name"], data["account_id"], data["plan"],
                        data["licensed"] == "1", data["role"])
 

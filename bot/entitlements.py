@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.accounts import Account
-from bot.identity import Identity
+from bot.accounts import Account, AccountDirectory
+from bot.identity import Identity, verify
 from bot.policy import ANONYMOUS_PLAN, SupportPolicy
 
 PAID_CHANNELS = ("live_chat", "web_ticket", "phone")
@@ -37,12 +37,24 @@ class Asker:
         return self.account.role if self.signed_in and self.account else "member"
 
 
+async def resolve(token: object, secret: str, directory: AccountDirectory) -> Asker:
+    """Who is asking, from the signed token alone (never from anything the user typed)."""
+    who = verify(token, secret)
+    account = await directory.get(who.user_id) if who.user_id is not None else None
+    return Asker(who, account)
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str  # "ok", "not_signed_in", "unconfirmed", "free_plan", "unlicensed", "role", "plan"
     sentence: str  # one sentence for the user; empty when allowed
     alternatives: tuple[str, ...]
+
+
+def a(word: str) -> str:
+    """'a member', 'an admin'."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _join(words: list[str]) -> str:
@@ -97,7 +109,7 @@ def decide(policy: SupportPolicy, asker: Asker, channel: str) -> Decision:
         reason = "role"
         roles = _join([r + "s" for r in policy.roles_with(asker.plan, channel)])
         sentence = (f"On {policy.plans[asker.plan].name} accounts, {label} is for {roles}, "
-                    f"and you're {'an' if asker.role[0] in 'aeiou' else 'a'} {asker.role}.")
+                    f"and you're {a(asker.role)}.")
         alternatives.append("ask_owner")
     else:
         reason = "plan"
@@ -132,7 +144,7 @@ def describe_support(policy: SupportPolicy, asker: Asker) -> str:
     if not asker.signed_in or account is None:
         who = "You're not signed in"
     else:
-        who = (f"You're {'an' if account.role[0] in 'aeiou' else 'a'} {account.role} on a "
+        who = (f"You're {a(account.role)} on a "
                f"{policy.plans[account.plan].name} account")
         if not account.licensed and policy.plans[account.plan].licensed:
             who += " without a licence"
@@ -159,5 +171,5 @@ def response_note(policy: SupportPolicy, asker: Asker) -> str:
     elif asker.plan not in policy.target_plans:
         why = f"Your account is on {policy.plans[asker.plan].name}."
     else:
-        why = f"You're {'an' if asker.role[0] in 'aeiou' else 'a'} {asker.role}."
+        why = f"You're {a(asker.role)}."
     return f"{why} Target response times apply to {roles} of {targets} accounts."

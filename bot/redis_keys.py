@@ -9,6 +9,9 @@ Rasa's own keys use the prefix `hc` set in endpoints.yml:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 PREFIX = "hc"
 
 ACCOUNT = PREFIX + ":account:{user_id}"  # HASH user_id, name, account_id, plan, licensed, role
@@ -16,6 +19,16 @@ ACCOUNTS_LOADED = PREFIX + ":accounts:loaded"  # STRING sha256 of the accounts.y
 TICKET = PREFIX + ":ticket:{ticket_id}"  # HASH ticket fields (bot.tickets.Ticket)
 TICKET_SEQ = PREFIX + ":ticket:seq"  # STRING counter behind ticket ids
 USER_TICKETS = PREFIX + ":tickets:user:{user_id}"  # ZSET ticket_id -> created_at (epoch s)
+
+
+def text(value: Any) -> str:
+    """A Redis reply value as text, whether the client decodes responses or not."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def text_hash(raw: Mapping[Any, Any]) -> dict[str, str]:
+    """An HGETALL / stream-entry reply as a str -> str dict."""
+    return {text(k): text(v) for k, v in raw.items()}
 
 
 def account(user_id: str) -> str:

@@ -68,8 +68,7 @@ class TicketStore:
     async def get(self, ticket_id: str, user_id: str) -> Ticket:
         """The ticket if it exists and belongs to `user_id`; else TicketNotFound."""
         raw = await self.redis.hgetall(redis_keys.ticket(ticket_id))
-        data = {(k.decode() if isinstance(k, bytes) else k):
-                (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()}
+        data = redis_keys.text_hash(raw)
         if not data or data.get("user_id") != user_id:
             raise TicketNotFound(ticket_id)
         return Ticket(
@@ -82,4 +81,4 @@ class TicketStore:
 
     async def list_for(self, user_id: str, limit: int = 5) -> list[str]:
         ids = await self.redis.zrevrange(redis_keys.user_tickets(user_id), 0, limit - 1)
-        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+        return [redis_keys.text(i) for i in ids]

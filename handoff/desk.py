@@ -7,7 +7,6 @@ server (Redis-backed manager), so the user and the agent may be on different pro
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from bot import redis_keys
 from bot.accounts import RedisAccountDirectory
 from handoff.agents import AgentError
 from handoff.errors import NotChatOwner
+from handoff.switchboard import Chat
 from handoff.transcript import Message
 
 if TYPE_CHECKING:
@@ -50,8 +50,10 @@ class Desk:
         await self.to_agent(chat_id, message)
         return message
 
-    async def to_agent(self, chat_id: str, message: Message) -> None:
-        chat = await self.gw.switchboard.get(chat_id)
+    async def to_agent(self, chat_id: str, message: Message, chat: Chat | None = None
+                       ) -> None:
+        """Deliver a message to the chat's agent, if it has one (`chat` if already read)."""
+        chat = chat or await self.gw.switchboard.get(chat_id)
         if chat.state == "agent" and chat.assignee:
             await self.gw.sio.emit("chat_message", {"chat_id": chat_id, "message": {
                 "sender": message.sender, "text": message.text, "seq": message.seq,
@@ -211,7 +213,3 @@ class Desk:
             "csat_rating": str(rating), "csat_comment": comment[:1000], "csat_pending": "",
             "csat_at": str(time.time())})
         log.info("csat %s for chat %s", rating, chat_id)
-
-    @staticmethod
-    def triage_json(value: Any) -> str:
-        return json.dumps(value if isinstance(value, dict) else {})[:4000]

@@ -85,9 +85,7 @@ class Switchboard:
         raw = await self.redis.hgetall(redis_keys.chat(chat_id))
         if not raw:
             raise ChatNotFound(f"no chat {chat_id}")
-        data = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes)
-                else v) for k, v in raw.items()}
-        return Chat.from_hash(chat_id, data)
+        return Chat.from_hash(chat_id, redis_keys.text_hash(raw))
 
     async def apply(self, chat_id: str, event: str, **fields: str) -> Chat:
         """Apply `event` to the chat; raises IllegalTransition (nothing changed) if it

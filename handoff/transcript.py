@@ -78,7 +78,6 @@ class Transcript:
 
 
 def _decode(fields: dict[Any, Any]) -> Message:
-    data = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes)
-            else v) for k, v in fields.items()}
+    data = redis_keys.text_hash(fields)
     return Message(int(data["seq"]), data["sender"], data["text"], int(data["ts"]) / 1000,
                    json.loads(data.get("extra") or "{}"))

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from bot import handoff as handoff_rules
-from bot import identity, knowledge
+from bot import knowledge
 from bot.accounts import RedisAccountDirectory
-from bot.entitlements import Asker
+from bot.entitlements import Asker, resolve
 from bot.policy import SupportPolicy
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
 from handoff import validation
@@ -124,11 +124,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
                             to=sid)
 
     async def _asker(self, context: dict[str, str]) -> Asker:
-        who = identity.verify(context.get("token"), self.gw.settings.help_center_secret)
-        account = None
-        if who.user_id:
-            account = await RedisAccountDirectory(self.gw.redis).get(who.user_id)
-        return Asker(who, account)
+        return await resolve(context.get("token"), self.gw.settings.help_center_secret,
+                             RedisAccountDirectory(self.gw.redis))
 
     async def _session_request(self, sid: str, data: dict[str, Any]) -> None:
         context = validation.custom_data(data, "session_request")
@@ -182,7 +179,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             return  # a retry of a message we already have: nothing to do twice
         chat = await self.gw.switchboard.get(chat_id)
         if chat.state == "agent":
-            await self.gw.desk.to_agent(chat_id, stored)
+            await self.gw.desk.to_agent(chat_id, stored, chat)
             return
         if chat.state == "queued":
             await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
