@@ -20,7 +20,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install train run shell test lint types validate pytest stories eval bench lock clean
+.PHONY: help install vendor lock-gateway train run shell test lint types validate pytest stories eval bench lock clean
 
 help:
 	@echo "make run    - install, train if needed, start Redis, Rasa and the action server"
@@ -48,6 +48,30 @@ $(GWSTAMP): $(GWLOCK) pyproject.toml
 	@touch $(GWSTAMP)
 
 install: $(STAMP) $(GWSTAMP)
+
+# The browser tests drive Debian's chromium through Playwright; it is installed from the
+# Debian archive when missing (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@test -x $(CHROMIUM) || { echo "error: $(CHROMIUM) is still missing: apt-get install chromium"; exit 1; }
+
+# The widget's Socket.IO client: a pinned npm release, vendored with its licence.
+SIO_CLIENT := socket.io-client@4.8.1
+SIO_SHA256 := b0e735814f8dcfecd6cdb8a7ce95a297a7e1e5f2727a29e6f5901801d52fa0c5
+vendor:
+	@rm -rf var/vendor && mkdir -p var/vendor && cd var/vendor && npm pack --silent $(SIO_CLIENT) >/dev/null && tar xzf socket.io-client-*.tgz
+	@echo "$(SIO_SHA256)  var/vendor/package/dist/socket.io.min.js" | sha256sum -c --quiet
+	cp var/vendor/package/dist/socket.io.min.js handoff/static/vendor/socket.io.min.js
+	cp var/vendor/package/LICENSE handoff/static/vendor/socket.io-client.LICENSE
+
+lock-gateway:
+	@rm -rf var/lockenv-gw && python3 -m venv var/lockenv-gw
+	var/lockenv-gw/bin/pip install --quiet ".[gateway,gateway-dev]"
+	@{ head -2 $(GWLOCK); var/lockenv-gw/bin/pip freeze --exclude help-center-assistant; } > $(GWLOCK).new
+	mv $(GWLOCK).new $(GWLOCK)
 
 # Re-resolve the pinned set from pyproject.toml (needs the network to PyPI).
 lock:
@@ -77,9 +101,9 @@ types: $(STAMP) $(GWSTAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train $(GWSTAMP)
-	$(PY) -m pytest --ignore=tests/handoff
-	$(GWPY) -m pytest tests/handoff $(GW_PYTEST_FLAGS)
+pytest: train $(GWSTAMP) $(CHROMIUM)
+	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
+	$(GWPY) -m pytest tests/handoff tests/e2e/browser $(GW_PYTEST_FLAGS)
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/

@@ -44,6 +44,12 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.enter_room(sid, ALL_AGENTS)
         await self.gw.presence.connected(agent, sid)  # back within the grace: nothing changes
         self.local.setdefault(agent.username, set()).add(sid)
+        await self.emit("me", {
+            "username": agent.username, "name": agent.name,
+            "status": await self.gw.presence.status(agent.username),
+            "capacity": self.gw.settings.agent_capacity,
+            "canned": [reply.as_dict() for reply in self.gw.canned],
+        }, to=sid)
         await self.emit("queue", await self.gw.desk.queue_snapshot(), to=sid)
         for chat_id in await self.gw.presence.chats(agent.username):
             await self.gw.desk._send_assigned(agent.username, chat_id)
@@ -111,6 +117,16 @@ class AgentNamespace(socketio.AsyncNamespace):
             if status == "online":
                 await self.gw.desk.auto_assign()
             await self.gw.desk.broadcast_queue()
+        return await self._run(sid, data, run)
+
+    async def on_agents(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """Every agent with presence and load: the console's transfer picker."""
+        async def run(agent: str, body: dict[str, Any]) -> dict[str, Any]:
+            return {"agents": [
+                {"username": other.username, "name": other.name,
+                 "status": await self.gw.presence.status(other.username),
+                 "active_chats": len(await self.gw.presence.chats(other.username))}
+                for other in self.gw.agents.values()]}
         return await self._run(sid, data, run)
 
     async def on_accept(self, sid: str, data: Any = None) -> dict[str, Any]:

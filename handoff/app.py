@@ -23,8 +23,10 @@ from bot.policy import SupportPolicy
 from handoff import metrics as prom
 from handoff.agent_ns import AgentNamespace
 from handoff.agents import Agent, Presence, check_password, issue_token, load_agents
+from handoff.canned import CannedReply, load_canned
 from handoff.desk import Desk
 from handoff.keys import AGENT_NS, GATEWAY
+from handoff.pages import setup_pages
 from handoff.queue import Queue
 from handoff.rasa_client import RasaClient
 from handoff.scripts import Scripts
@@ -52,6 +54,7 @@ class Gateway:
     presence: Presence = field(init=False)
     desk: Desk = field(init=False)
     agents: dict[str, Agent] = field(default_factory=load_agents)
+    canned: tuple[CannedReply, ...] = field(default_factory=load_canned)
     metrics: prom.Metrics = field(default_factory=prom.Metrics)
 
     def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
@@ -76,6 +79,8 @@ class Gateway:
             body["estimated_wait_s"] = round(wait) if wait is not None else None
         if chat.state == "agent" and chat.assignee:
             body["agent"] = await self.presence.name(chat.assignee)
+        if chat.state == "bot" and chat.csat_pending:
+            body["csat_pending"] = True
         return body
 
 
@@ -156,6 +161,7 @@ def setup_routes(app: web.Application, settings: Settings) -> None:
     app.router.add_post("/agent/login", agent_login)
     if not settings.production:
         app.router.add_post("/dev/token", dev_token)
+    setup_pages(app, settings.production)
 
 
 async def healthz(request: web.Request) -> web.Response:

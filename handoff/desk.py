@@ -55,10 +55,9 @@ class Desk:
         """Deliver a message to the chat's agent, if it has one (`chat` if already read)."""
         chat = chat or await self.gw.switchboard.get(chat_id)
         if chat.state == "agent" and chat.assignee:
-            await self.gw.sio.emit("chat_message", {"chat_id": chat_id, "message": {
-                "sender": message.sender, "text": message.text, "seq": message.seq,
-                **({"agent": message.extra["agent"]} if message.extra.get("agent") else {}),
-            }}, room=agent_room(chat.assignee), namespace=AGENTS)
+            await self.gw.sio.emit("chat_message", {"chat_id": chat_id,
+                                                    "message": message.for_agent()},
+                                   room=agent_room(chat.assignee), namespace=AGENTS)
 
     async def user_status(self, chat_id: str) -> None:
         await self.gw.sio.emit("handoff_status", await self.gw.status(chat_id),
@@ -114,8 +113,7 @@ class Desk:
                 account = {"user_id": found.user_id, "name": found.name,
                            "account_id": found.account_id, "plan": found.plan,
                            "role": found.role, "licensed": found.licensed}
-        transcript = [{"sender": m.sender, "text": m.text, "seq": m.seq}
-                      for m in await self.gw.transcript.after(chat_id, 0)]
+        transcript = [m.for_agent() for m in await self.gw.transcript.after(chat_id, 0)]
         await self.gw.sio.emit("assigned", {
             "chat_id": chat_id, "account": account, "priority": chat.priority,
             "summary": chat.summary, "triage": chat.triage, "transcript": transcript,

@@ -42,6 +42,7 @@ class Chat:
     summary: str
     triage: dict[str, Any]
     created_at: float
+    csat_pending: bool = False  # the agent closed; the user's rating is asked for
 
     @classmethod
     def from_hash(cls, chat_id: str, data: dict[str, str]) -> Chat:
@@ -52,6 +53,7 @@ class Chat:
             waiting_since=float(data.get("waiting_since") or 0),
             summary=data.get("summary", ""), triage=json.loads(data.get("triage") or "{}"),
             created_at=float(data.get("created_at") or 0),
+            csat_pending=bool(data.get("csat_pending")),
         )
 
 

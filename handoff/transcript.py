@@ -33,11 +33,22 @@ class Message:
         for key in ("quick_replies", "attachment", "buttons"):
             if key in self.extra:
                 body[key] = self.extra[key]
-        meta: dict[str, Any] = {"sender": self.sender, "seq": self.seq}
-        if self.extra.get("agent"):
-            meta["agent"] = self.extra["agent"]
+        meta: dict[str, Any] = {"sender": self.sender, "seq": self.seq,
+                                "ts": round(self.ts, 3)}
+        for key in ("agent", "client_msg_id", "title"):
+            if self.extra.get(key):
+                meta[key] = self.extra[key]
         body["metadata"] = meta
         return body
+
+    def for_agent(self) -> dict[str, Any]:
+        """The agent console's shape (`assigned.transcript[]`, `chat_message.message`)."""
+        item: dict[str, Any] = {"sender": self.sender, "text": self.text, "seq": self.seq,
+                                "ts": round(self.ts, 3)}
+        for key in ("agent", "title"):
+            if self.extra.get(key):
+                item[key] = self.extra[key]
+        return item
 
 
 class Transcript:
@@ -52,6 +63,8 @@ class Transcript:
         if sender not in SENDERS:
             raise ValueError(f"unknown sender {sender!r}")
         ts = now if now is not None else time.time()
+        if client_msg_id:
+            extra = {**(extra or {}), "client_msg_id": client_msg_id}
         keys = [redis_keys.chat_seq(chat_id), redis_keys.chat_log(chat_id),
                 redis_keys.chat_client_ids(chat_id)]
         seq, created = await self.scripts.append_message(

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from handoff.app import Gateway
 
 log = logging.getLogger(__name__)
+MAX_TITLE = 200
+MAX_COMMENT = 1000
 
 
 def room(chat_id: str) -> str:
@@ -93,35 +95,42 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.sessions.pop(sid, None)
 
     # -- events --------------------------------------------------------------------------
-    async def on_session_request(self, sid: str, data: Any = None) -> None:
-        await self._guard(sid, "session_request", data, self._session_request)
+    async def on_session_request(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "session_request", data, self._session_request)
 
-    async def on_user_uttered(self, sid: str, data: Any = None) -> None:
-        await self._guard(sid, "user_uttered", data, self._user_uttered)
+    async def on_user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "user_uttered", data, self._user_uttered)
 
-    async def on_resume(self, sid: str, data: Any = None) -> None:
-        await self._guard(sid, "resume", data, self._resume)
+    async def on_resume(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "resume", data, self._resume)
 
-    async def on_typing(self, sid: str, data: Any = None) -> None:
-        await self._guard(sid, "typing", data, self._typing)
+    async def on_typing(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "typing", data, self._typing)
 
-    async def on_handoff_cancel(self, sid: str, data: Any = None) -> None:
-        await self._guard(sid, "handoff_cancel", data, self._handoff_cancel)
+    async def on_handoff_cancel(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "handoff_cancel", data, self._handoff_cancel)
 
-    async def _guard(self, sid: str, event: str, data: Any, handler: Any) -> None:
+    async def on_csat(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, "csat", data, self._csat)
+
+    async def _guard(self, sid: str, event: str, data: Any, handler: Any) -> dict[str, Any]:
         """Validate, rate-limit, run; turn domain errors into an `error` event. Nothing a
-        client sends can crash the handler or the connection."""
+        client sends can crash the handler or the connection. The return value is the
+        acknowledgement for clients that ask for one: {ok: true, ...} or {ok: false,
+        code, message} (Rasa's own clients ignore it)."""
         try:
             self.limiter.check(sid)
             async with self.ordered.setdefault(sid, asyncio.Lock()):
-                await handler(sid, validation.as_dict(data, event))
+                result = await handler(sid, validation.as_dict(data, event))
+            return {"ok": True, **(result or {})}
         except HandoffError as err:
-            await self.emit("error", {"code": err.code, "message": err.message}, to=sid)
+            error = {"code": err.code, "message": err.message}
         except Exception:
             log.exception("widget %s failed", event)
-            await self.emit("error", {"code": "internal", "message": "Something went wrong "
-                                      "on our side; your message is safe, please retry."},
-                            to=sid)
+            error = {"code": "internal", "message": "Something went wrong on our side; your "
+                     "message is safe, please retry."}
+        await self.emit("error", error, to=sid)
+        return {"ok": False, **error}
 
     async def _asker(self, context: dict[str, str]) -> Asker:
         return await resolve(context.get("token"), self.gw.settings.help_center_secret,
@@ -160,34 +169,36 @@ class WidgetNamespace(socketio.AsyncNamespace):
             raise BadRequest(f"{event}: unknown session_id for this connection")
         return dict(session)
 
-    async def _user_uttered(self, sid: str, data: dict[str, Any]) -> None:
+    async def _user_uttered(self, sid: str, data: dict[str, Any]) -> dict[str, Any] | None:
         session = await self._session(sid, data, "user_uttered")
         message = data.get("message")
         if message is None:  # rasa-webchat opening without an initPayload
-            return
+            return None
         if not isinstance(message, str):
             raise BadRequest("user_uttered: message must be a string")
         if len(message) > self.gw.settings.max_message_chars:
             raise TooLarge(f"user_uttered: message longer than "
                            f"{self.gw.settings.max_message_chars} characters")
+        # What the user clicked when the message is a button's payload ("/request_human").
+        title = validation.optional_str(data, "title", MAX_TITLE, "user_uttered")
         context = {**session["context"], **validation.custom_data(data, "user_uttered")}
         chat_id = session["chat_id"]
         stored, new = await self.gw.transcript.append(
             chat_id, "user", message,
-            client_msg_id=validation.client_msg_id(data, "user_uttered"))
+            client_msg_id=validation.client_msg_id(data, "user_uttered"),
+            extra={"title": title.strip()} if title and title.strip() else None)
         if not new:
-            return  # a retry of a message we already have: nothing to do twice
+            # a retry of a message we already have: nothing to do twice
+            return {"seq": stored.seq}
         chat = await self.gw.switchboard.get(chat_id)
         if chat.state == "agent":
             await self.gw.desk.to_agent(chat_id, stored, chat)
-            return
-        if chat.state == "queued":
+        elif chat.state == "queued":
             await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
             await self._article_while_waiting(chat_id, message, context)
-            return
-        if await self._maybe_rating(chat_id, message):
-            return
-        await self._bot_turn(chat_id, message, context)
+        elif not await self._maybe_rating(chat_id, message):
+            await self._bot_turn(chat_id, message, context)
+        return {"seq": stored.seq}
 
     async def _article_while_waiting(self, chat_id: str, message: str,
                                      context: dict[str, str]) -> None:
@@ -211,13 +222,30 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def _maybe_rating(self, chat_id: str, message: str) -> bool:
         """Right after an agent closed the chat, "1".."5" (and any text after it) is the
         user's satisfaction rating, stored with the chat."""
-        pending = await self.gw.redis.hget(f"hc:chat:{chat_id}", "csat_pending")
+        pending = (await self.gw.switchboard.get(chat_id)).csat_pending
         match = re.match(r"^\s*([1-5])\b[\s.,:;!-]*(.*)$", message, re.S)
         if not pending or not match:
             return False
-        await self.gw.desk.record_csat(chat_id, int(match.group(1)), match.group(2).strip())
-        await self.say(chat_id, "bot", "Thank you for your feedback!")
+        await self._store_rating(chat_id, int(match.group(1)), match.group(2).strip())
         return True
+
+    async def _store_rating(self, chat_id: str, rating: int, comment: str) -> None:
+        await self.gw.desk.record_csat(chat_id, rating, comment)
+        await self.say(chat_id, "bot", "Thank you for your feedback!")
+        await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+
+    async def _csat(self, sid: str, data: dict[str, Any]) -> None:
+        """The widget's rating form: {rating: 1..5, comment?}, once the agent has closed."""
+        session = await self._session(sid, data, "csat")
+        rating = data.get("rating")
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise BadRequest("csat: rating must be a whole number from 1 to 5")
+        comment = validation.optional_str(data, "comment", MAX_COMMENT, "csat") or ""
+        chat_id = session["chat_id"]
+        if not (await self.gw.switchboard.get(chat_id)).csat_pending:
+            raise BadRequest("csat: this chat has no rating to give (it was never with an "
+                             "agent, or it is rated already)")
+        await self._store_rating(chat_id, rating, comment.strip())
 
     async def _bot_turn(self, chat_id: str, text: str, context: dict[str, str]) -> None:
         try:
@@ -266,7 +294,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 summary=str(body.get("summary", ""))[:2000],
                 triage=json.dumps(body.get("triage") if isinstance(body.get("triage"), dict)
                               else {})[:4000],
-            waiting_since=str(now))
+            waiting_since=str(now), csat_pending="")
         except IllegalTransition:
             return  # already queued or with an agent
         await self.gw.queue.add(chat_id, body["priority"], now)

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 import redis as redis_lib
 import socketio
 from aiohttp.test_utils import TestServer
+from redis.asyncio import Redis
 
 from handoff.app import create_app
+from handoff.queue import Queue
+from handoff.scripts import Scripts
 from handoff.settings import Settings
+from handoff.switchboard import Switchboard
 from scripts.stack import RedisTarget
 
 EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "error")
@@ -103,3 +109,74 @@ async def widget() -> AsyncIterator[Callable[[], WidgetClient]]:
     yield make
     for client in clients:
         await client.close()
+
+
+AGENT_EVENTS = ("me", "queue", "assigned", "chat_message", "chat_closed")
+
+
+class AgentClient:
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.received: list[tuple[str, Any]] = []
+        for name in AGENT_EVENTS:
+            self.sio.on(name, self._recorder(name), namespace="/agent")
+
+    def _recorder(self, name: str) -> Callable[[Any], Any]:
+        async def record(data: Any = None) -> None:
+            self.received.append((name, data))
+        return record
+
+    async def login(self, base: str, username: str, password: str | None = None) -> None:
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{base}/agent/login",
+                json={"username": username, "password": password or username}) as resp:
+            token = (await resp.json())["token"]
+        await self.sio.connect(base, namespaces=["/agent"], auth={"token": token},
+                               transports=["websocket"], wait_timeout=10)
+
+    async def call(self, event: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        return dict(await self.sio.call(event, data or {}, namespace="/agent", timeout=30))
+
+    async def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
+                       timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event, data in self.received:
+                if event == name and match(data):
+                    return data
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no {name}; got {self.received}")
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        if self.sio.eio.http is not None and not self.sio.eio.http.closed:
+            await self.sio.eio.http.close()
+
+
+@pytest.fixture
+async def agent_client() -> AsyncIterator[Callable[[], AgentClient]]:
+    clients: list[AgentClient] = []
+
+    def make() -> AgentClient:
+        clients.append(AgentClient())
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def aredis(redis_server: RedisTarget, redis: redis_lib.Redis) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float) -> None:
+    board = Switchboard(aredis, Scripts.register(aredis))
+    await board.open(chat_id, user_id="pro-owner", plan="pro", role="owner")
+    await aredis.hset(f"hc:chat:{chat_id}", mapping={"state": "queued", "priority": priority,
+                                                    "waiting_since": str(at)})
+    await Queue(aredis).add(chat_id, priority, at)
