@@ -24,6 +24,7 @@ def setup_pages(app: web.Application, production: bool) -> None:
     app.router.add_get("/", _file("index.html"))
     app.router.add_get("/agent", _file("agent.html"))
     app.router.add_get("/widget.js", _file("widget.js", cache="no-cache"))
+    app.router.add_get("/favicon.ico", _file("favicon.ico", cache="max-age=86400"))
     app.router.add_static("/static/", STATIC, append_version=False)
     if not production:
         app.router.add_get("/dev/users", dev_users)

@@ -108,7 +108,11 @@ def main() -> int:
         stack.wait_gateway(gateway_port, gateway)
         print(
             f"\nready in {time.monotonic() - started:.0f} s\n"
-            f"  gateway:        http://127.0.0.1:{gateway_port}/readyz  (widget Socket.IO on /)\n"
+            f"  help center:    http://127.0.0.1:{gateway_port}/        (demo page with the chat "
+            f"widget; \"Sign in as\" a demo user)\n"
+            f"  agent console:  http://127.0.0.1:{gateway_port}/agent   (agent1 / agent1, "
+            f"agent2 / agent2)\n"
+            f"  gateway health: http://127.0.0.1:{gateway_port}/readyz\n"
             f"  Rasa REST:      http://127.0.0.1:{rasa_port}/webhooks/rest/webhook\n"
             f"  action server:  http://127.0.0.1:{actions_port}/health\n"
             f"  chat here:      make shell   (in another terminal)\n"

@@ -9,7 +9,6 @@ violation, a failed script) or throws an uncaught exception fails the test.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -27,10 +26,8 @@ from playwright.sync_api import (
     Page,
     sync_playwright,
 )
-from redis.asyncio import Redis as AsyncRedis
 
-from bot import policy as support_policy
-from bot.accounts import RedisAccountDirectory, read_yaml
+from bot import redis_keys
 from scripts import stack
 from tests.conftest import Stack
 
@@ -147,26 +144,21 @@ def new_page(web_stack: WebStack, browser: Browser, page_problems: PageProblems
 
 @pytest.fixture(autouse=True)
 def fresh(web_stack: WebStack) -> Iterator[None]:
-    """Each test starts with no chats, no queue and no agent state (accounts reloaded)."""
+    """Each test starts with no chats, no queue and no agent state."""
     _reset(web_stack.redis_url)
     yield
 
 
 def _reset(redis_url: str) -> None:
-    client = redis_lib.Redis.from_url(redis_url)
+    """Delete every key but the account directory the gateway loaded at start."""
+    client = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+    keep = (redis_keys.ACCOUNT.format(user_id=""), redis_keys.ACCOUNTS_LOADED)
     try:
-        client.flushdb()
+        doomed = [k for k in client.scan_iter(count=1000) if not k.startswith(keep)]
+        for start in range(0, len(doomed), 500):
+            client.delete(*doomed[start:start + 500])
     finally:
         client.close()
-
-    async def load() -> None:
-        conn = AsyncRedis.from_url(redis_url, decode_responses=True)
-        try:
-            await RedisAccountDirectory(conn).load(read_yaml(support_policy.cached()))
-        finally:
-            await conn.aclose()
-
-    asyncio.run(load())
 
 
 def screenshot(page: Page, name: str) -> None:
