@@ -1,0 +1,1392 @@
+/* Agent console (/agent): sign in, live queue, my chats, replies, canned replies,
+ * transfer and close, over the Socket.IO namespace "/agent" (docs/protocol.md).
+ *
+ * Safety rule: nothing a customer, the bot or another agent wrote ever becomes HTML.
+ * Every node is built with createElement + textContent; bot and agent Markdown goes
+ * through window.HelpCenterMarkdown.render (handoff/static/markdown.js), which returns
+ * DOM nodes and only links http(s) URLs.
+ */
+(function () {
+  "use strict";
+
+  var STORE = {
+    token: "hc.agent.token",
+    name: "hc.agent.name",
+    user: "hc.agent.username",
+    selected: "hc.agent.selected",
+    known: "hc.agent.chats",
+    draft: "hc.agent.draft.",
+    notify: "hc.agent.notifications" // localStorage: survives the session
+  };
+  var PRIORITY = { P1: "Urgent", P2: "High", P3: "Normal", P4: "Low" };
+  var RESOLUTIONS = [
+    ["resolved", "Resolved"],
+    ["not_resolved", "Not resolved"],
+    ["follow_up_ticket", "Follow-up by ticket"],
+    ["duplicate_or_spam", "Duplicate or spam"]
+  ];
+  var TRIAGE_LABELS = {
+    problem: "Problem", impact: "Impact", workaround: "Workaround",
+    meeting_id: "Meeting ID"
+  };
+  var TRIAGE_VALUES = {
+    down: "Service down or critically degraded", many: "Many people affected",
+    few: "One or a few people affected", question: "Question or request",
+    none: "None", partial: "Partial", full: "Working workaround"
+  };
+  var ACK_TIMEOUT_MS = 10000;
+  var TYPING_EMIT_MS = 2000;
+  var TYPING_SHOW_MS = 4000;
+  var NEAR_BOTTOM_PX = 80;
+
+  var state = {
+    socket: null,
+    me: { username: "", name: "", status: "", capacity: 3, canned: [] },
+    gotMe: false,
+    queue: [],
+    queueAt: 0,
+    queueIds: null,           // ids of the last queue snapshot (null before the first)
+    chats: new Map(),         // chat_id -> chat
+    order: [],                // chat ids in tab order
+    selected: null,
+    agents: [],               // last `agents` ack
+    agentNames: {},           // username -> display name
+    wanted: null,             // chat id we asked for (accept / take next): select it
+    connectedAt: 0,
+    restoring: new Set(),     // chats that were ours before a reload
+    audio: null,
+    ticker: 0,
+    msgCounter: 0
+  };
+
+  var $ = function (id) { return document.getElementById(id); };
+
+  // -- small DOM helpers (text only, never HTML) -------------------------------------------
+  function el(tag, props) {
+    var node = document.createElement(tag);
+    var key;
+    props = props || {};
+    for (key in props) {
+      if (!Object.prototype.hasOwnProperty.call(props, key)) continue;
+      var value = props[key];
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "text") node.textContent = String(value);
+      else if (key === "className") node.className = value;
+      else if (key === "hidden") node.hidden = true;
+      else if (key === "on") {
+        for (var ev in value) node.addEventListener(ev, value[ev]);
+      } else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function uid(prefix) {
+    state.msgCounter += 1;
+    var rand = "";
+    if (window.crypto && window.crypto.getRandomValues) {
+      var buf = new Uint32Array(2);
+      window.crypto.getRandomValues(buf);
+      rand = buf[0].toString(36) + buf[1].toString(36);
+    } else {
+      rand = Math.random().toString(36).slice(2);
+    }
+    return (prefix + "-" + Date.now().toString(36) + "-" + state.msgCounter + "-" + rand)
+      .slice(0, 64);
+  }
+
+  function domId(chatId) {
+    return String(chatId).replace(/[^A-Za-z0-9_-]/g, "_");
+  }
+
+  function shortId(chatId) {
+    return String(chatId).slice(0, 8);
+  }
+
+  function titleCase(text) {
+    text = String(text || "");
+    return text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
+  }
+
+  function duration(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(seconds / 3600);
+    var m = Math.floor((seconds % 3600) / 60);
+    var s = seconds % 60;
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return h > 0 ? h + ":" + two(m) + ":" + two(s) : m + ":" + two(s);
+  }
+
+  function clock(ts) {
+    var date = new Date(ts * 1000);
+    if (isNaN(date.getTime())) return "";
+    var today = new Date();
+    var opts = { hour: "2-digit", minute: "2-digit" };
+    if (date.toDateString() !== today.toDateString()) {
+      opts.month = "short";
+      opts.day = "numeric";
+    }
+    return date.toLocaleString([], opts);
+  }
+
+  function session(key, value) {
+    try {
+      if (value === undefined) return window.sessionStorage.getItem(key);
+      if (value === null) window.sessionStorage.removeItem(key);
+      else window.sessionStorage.setItem(key, value);
+    } catch (e) { /* storage disabled: the console still works without reloads */ }
+    return null;
+  }
+
+  function announce(text) {
+    var node = $("announcer");
+    node.textContent = "";
+    window.setTimeout(function () { node.textContent = text; }, 50);
+  }
+
+  function notice(text, isError) {
+    var box = isError ? $("alerts") : $("notices");
+    var item = el("div", { className: "notice" + (isError ? " notice--error" : "") },
+      el("span", { text: text }));
+    var dismiss = el("button", {
+      className: "btn btn-small", type: "button", "aria-label": "Dismiss: " + text,
+      text: "Dismiss"
+    });
+    dismiss.addEventListener("click", function () { item.remove(); });
+    item.appendChild(dismiss);
+    box.appendChild(item);
+    while (box.children.length > 4) box.removeChild(box.firstChild);
+    window.setTimeout(function () { item.remove(); }, isError ? 20000 : 12000);
+  }
+
+  // -- sign in / out ---------------------------------------------------------------------
+  function showLogin(message) {
+    $("console").hidden = true;
+    $("login").hidden = false;
+    document.title = "Sign in - Agent console";
+    $("login-message").textContent = message || "";
+    $("login-submit").disabled = false;
+    var user = $("login-username");
+    if (!user.value) user.value = session(STORE.user) || "";
+    (user.value ? $("login-password") : user).focus();
+  }
+
+  function showConsole() {
+    $("login").hidden = true;
+    $("console").hidden = false;
+    $("login-error").textContent = "";
+    $("login-message").textContent = "";
+    $("agent-name").textContent = session(STORE.name) || session(STORE.user) || "";
+    updateTitle();
+  }
+
+  function onLoginSubmit(event) {
+    event.preventDefault();
+    unlockAudio();
+    var username = $("login-username").value.trim();
+    var password = $("login-password").value;
+    var error = $("login-error");
+    error.textContent = "";
+    if (!username || !password) {
+      error.textContent = "Enter your username and password.";
+      (username ? $("login-password") : $("login-username")).focus();
+      return;
+    }
+    var button = $("login-submit");
+    button.disabled = true;
+    button.textContent = "Signing in…";
+    fetch("/agent/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ username: username, password: password })
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        return { status: resp.status, body: body };
+      });
+    }).then(function (result) {
+      button.disabled = false;
+      button.textContent = "Sign in";
+      if (result.status === 200 && result.body && typeof result.body.token === "string") {
+        $("login-password").value = "";
+        session(STORE.token, result.body.token);
+        session(STORE.user, username);
+        session(STORE.name, typeof result.body.name === "string" ? result.body.name : username);
+        start();
+        return;
+      }
+      error.textContent = result.status === 401
+        ? "Wrong username or password."
+        : "Sign-in failed (HTTP " + result.status + "). Please try again.";
+      $("login-password").select();
+      $("login-password").focus();
+    }).catch(function () {
+      button.disabled = false;
+      button.textContent = "Sign in";
+      error.textContent = "Cannot reach the server. Check your connection and try again.";
+    });
+  }
+
+  function signOut(message) {
+    var socket = state.socket;
+    state.socket = null;
+    if (socket) {
+      socket.off();
+      socket.disconnect();
+    }
+    session(STORE.token, null);
+    session(STORE.name, null);
+    session(STORE.selected, null);
+    session(STORE.known, null);
+    state.chats.forEach(function (chat) { session(STORE.draft + chat.id, null); });
+    resetWorkspace();
+    showLogin(message || "You are signed out.");
+  }
+
+  function resetWorkspace() {
+    state.chats.clear();
+    state.order = [];
+    state.selected = null;
+    state.queue = [];
+    state.queueIds = null;
+    state.gotMe = false;
+    state.wanted = null;
+    clear($("tabs"));
+    clear($("panels"));
+    clear($("queue-list"));
+    clear($("notices"));
+    clear($("alerts"));
+    $("connection").textContent = "";
+    renderChatsMeta();
+    renderQueue();
+  }
+
+  // -- connection ------------------------------------------------------------------------
+  function start() {
+    showConsole();
+    if (typeof window.io !== "function") {
+      notice("The chat client did not load (socket.io). Reload the page.", true);
+      return;
+    }
+    var known = [];
+    try { known = JSON.parse(session(STORE.known) || "[]"); } catch (e) { known = []; }
+    state.restoring = new Set(Array.isArray(known) ? known : []);
+    connect();
+  }
+
+  function connect() {
+    var token = session(STORE.token);
+    var socket = window.io("/agent", {
+      auth: { token: token },
+      reconnectionDelayMax: 5000
+    });
+    state.socket = socket;
+    setConnection("Connecting…");
+
+    socket.on("connect", function () {
+      state.connectedAt = Date.now();
+      setConnection("");
+      window.setTimeout(function () {
+        if (!state.gotMe && state.socket === socket && socket.connected) {
+          // An older gateway without `me`: keep whatever the select says.
+          emitPresence($("presence").value || "online");
+        }
+      }, 2500);
+    });
+    socket.on("disconnect", function (reason) {
+      if (reason === "io client disconnect") return;
+      state.gotMe = false;
+      setConnection("Reconnecting…");
+    });
+    socket.on("connect_error", function (err) {
+      var message = err && err.message ? String(err.message) : "";
+      if (message === "login required") {
+        signOut("Your session has ended. Please sign in again.");
+        return;
+      }
+      setConnection("Reconnecting…");
+      if (!socket.active) {
+        // refused by the server for another reason: try again a little later
+        window.setTimeout(function () {
+          if (state.socket === socket && !socket.connected) socket.connect();
+        }, 5000);
+      }
+    });
+    socket.on("me", onMe);
+    socket.on("queue", onQueue);
+    socket.on("assigned", onAssigned);
+    socket.on("chat_message", onChatMessage);
+    socket.on("typing", onTyping);
+    socket.on("chat_closed", onChatClosed);
+  }
+
+  function setConnection(text) {
+    var node = $("connection");
+    node.textContent = text;
+    node.classList.toggle("connection--bad", !!text && text !== "Connecting…");
+  }
+
+  /** Emit with an acknowledgement; `done(ack)` always gets an object with `ok`. */
+  function request(event, payload, done) {
+    var socket = state.socket;
+    if (!socket) {
+      done({ ok: false, code: "offline", message: "not connected" });
+      return;
+    }
+    socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, function (err, ack) {
+      if (err) {
+        done({ ok: false, code: "timeout", message: "no answer from the server" });
+        return;
+      }
+      done(ack && typeof ack === "object" ? ack : { ok: false, code: "internal",
+        message: "unexpected answer" });
+    });
+  }
+
+  function errorText(ack) {
+    return ack && ack.message ? String(ack.message) : "unknown error";
+  }
+
+  // -- me / presence ---------------------------------------------------------------------
+  function onMe(data) {
+    if (!data || typeof data !== "object") return;
+    state.gotMe = true;
+    state.me.username = String(data.username || session(STORE.user) || "");
+    state.me.name = String(data.name || state.me.username);
+    state.me.capacity = Number(data.capacity) > 0 ? Number(data.capacity) : 3;
+    state.me.canned = Array.isArray(data.canned) ? data.canned.filter(function (c) {
+      return c && typeof c.shortcut === "string" && typeof c.text === "string";
+    }) : [];
+    session(STORE.name, state.me.name);
+    $("agent-name").textContent = state.me.name;
+    state.agentNames[state.me.username] = state.me.name;
+    var status = String(data.status || "offline");
+    if (status === "offline") {
+      $("presence").value = "online";
+      emitPresence("online");
+    } else {
+      $("presence").value = status === "away" ? "away" : "online";
+      state.me.status = status;
+    }
+    state.chats.forEach(fillCannedSelect);
+    renderChatsMeta();
+  }
+
+  function emitPresence(status) {
+    request("presence", { status: status }, function (ack) {
+      if (ack.ok) {
+        state.me.status = status;
+        $("presence").value = status;
+        updateTitle();
+      } else {
+        notice("Could not change your status: " + errorText(ack), true);
+        $("presence").value = state.me.status === "away" ? "away" : "online";
+      }
+    });
+  }
+
+  // -- queue -----------------------------------------------------------------------------
+  function onQueue(data) {
+    var chats = data && Array.isArray(data.chats) ? data.chats : [];
+    var fresh = [];
+    var ids = new Set();
+    chats.forEach(function (c) {
+      ids.add(c.chat_id);
+      if (state.queueIds && !state.queueIds.has(c.chat_id)) fresh.push(c);
+    });
+    state.queue = chats;
+    state.queueAt = Date.now();
+    state.queueIds = ids;
+    renderQueue();
+    if (fresh.length) {
+      var first = fresh[0];
+      alertAgent("New chat waiting",
+        (first.priority || "") + " " + (PRIORITY[first.priority] || "") + ": " +
+        String(first.summary || "").slice(0, 140));
+    }
+  }
+
+  function renderQueue() {
+    var list = $("queue-list");
+    var rows = new Map();
+    Array.prototype.forEach.call(list.children, function (row) {
+      rows.set(row.dataset.chat, row);
+    });
+    var seen = new Set();
+    state.queue.forEach(function (chat, index) {
+      seen.add(chat.chat_id);
+      var row = rows.get(chat.chat_id) || queueRow(chat);
+      fillQueueRow(row, chat);
+      if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
+    });
+    rows.forEach(function (row, id) { if (!seen.has(id)) row.remove(); });
+    var n = state.queue.length;
+    $("queue-empty").hidden = n > 0;
+    $("queue-count").textContent = n ? n + " waiting" : "";
+    $("take-next").disabled = n === 0;
+    tickQueue();
+    updateTitle();
+  }
+
+  function queueRow(chat) {
+    var id = "q-" + domId(chat.chat_id);
+    var row = el("li", { className: "qrow", "data-chat": chat.chat_id, id: id });
+    var head = el("div", { className: "qrow-head" },
+      el("span", { className: "prio" }),
+      el("span", { className: "qrow-plan" }),
+      el("span", { className: "qrow-role" }));
+    var summary = el("p", { className: "qrow-summary", id: id + "-summary" });
+    var times = el("p", { className: "qrow-times" },
+      el("span", { className: "qrow-wait" }),
+      el("span", { className: "qrow-due" }));
+    var accept = el("button", {
+      className: "btn btn-primary btn-small", type: "button", text: "Accept",
+      "aria-describedby": id + "-summary"
+    });
+    accept.addEventListener("click", function () { acceptChat(chat.chat_id, accept); });
+    row.appendChild(head);
+    row.appendChild(summary);
+    row.appendChild(times);
+    row.appendChild(el("div", { className: "qrow-actions" }, accept));
+    return row;
+  }
+
+  function fillQueueRow(row, chat) {
+    var p = /^P[1-4]$/.test(chat.priority) ? chat.priority : "P3";
+    row.className = "qrow qrow--" + p.toLowerCase();
+    row.dataset.waiting = String(Number(chat.waiting_s) || 0);
+    row.dataset.due = String(Number(chat.due_in_s) || 0);
+    var prio = row.querySelector(".prio");
+    prio.className = "prio prio--" + p.toLowerCase();
+    prio.textContent = p + " " + (PRIORITY[p] || "");
+    row.querySelector(".qrow-plan").textContent =
+      "Plan: " + (chat.plan ? titleCase(chat.plan) : "none");
+    row.querySelector(".qrow-role").textContent =
+      "Role: " + (chat.role ? titleCase(chat.role) : "visitor");
+    var summary = row.querySelector(".qrow-summary");
+    summary.textContent = chat.summary || "No summary.";
+    summary.title = chat.summary || "";
+  }
+
+  function tickQueue() {
+    var elapsed = state.queueAt ? (Date.now() - state.queueAt) / 1000 : 0;
+    Array.prototype.forEach.call($("queue-list").children, function (row) {
+      var waiting = Number(row.dataset.waiting) + elapsed;
+      var due = Number(row.dataset.due) - elapsed;
+      row.querySelector(".qrow-wait").textContent = "Waiting " + duration(waiting);
+      var dueNode = row.querySelector(".qrow-due");
+      var late = due < 0;
+      dueNode.textContent = late ? "Overdue by " + duration(-due)
+        : "Respond within " + duration(due);
+      dueNode.classList.toggle("overdue", late);
+      row.classList.toggle("qrow--overdue", late);
+    });
+  }
+
+  function acceptChat(chatId, button) {
+    unlockAudio();
+    if (button) button.disabled = true;
+    state.wanted = chatId;
+    request("accept", { chat_id: chatId }, function (ack) {
+      if (button) button.disabled = false;
+      if (ack.ok) {
+        if (state.chats.has(chatId)) select(chatId, true);
+        return;
+      }
+      state.wanted = null;
+      notice("Could not accept the chat: " + errorText(ack), true);
+    });
+  }
+
+  function takeNext() {
+    unlockAudio();
+    var button = $("take-next");
+    button.disabled = true;
+    state.wanted = "*";
+    request("take_next", {}, function (ack) {
+      button.disabled = state.queue.length === 0;
+      if (ack.ok && ack.chat_id) {
+        state.wanted = ack.chat_id;
+        if (state.chats.has(ack.chat_id)) select(ack.chat_id, true);
+        return;
+      }
+      state.wanted = null;
+      notice("Could not take the next chat: " + errorText(ack), true);
+    });
+  }
+
+  // -- my chats: tabs and panels ---------------------------------------------------------
+  function customerName(chat) {
+    return chat.account && chat.account.name ? String(chat.account.name) : "Visitor";
+  }
+
+  function firstName(chat) {
+    var name = chat.account && chat.account.name ? String(chat.account.name).trim() : "";
+    return name ? name.split(/\s+/)[0] : "there";
+  }
+
+  function onAssigned(data) {
+    if (!data || typeof data.chat_id !== "string") return;
+    var chatId = data.chat_id;
+    var chat = state.chats.get(chatId);
+    var isNew = !chat;
+    if (isNew) {
+      chat = createChat(chatId);
+    }
+    chat.account = data.account && typeof data.account === "object" ? data.account : null;
+    chat.priority = data.priority || "";
+    chat.summary = data.summary || "";
+    chat.triage = data.triage && typeof data.triage === "object" ? data.triage : {};
+    chat.closed = false;
+    renderChatInfo(chat);
+    (Array.isArray(data.transcript) ? data.transcript : []).forEach(function (m) {
+      addMessage(chat, m, false);
+    });
+    setComposerEnabled(chat, true);
+    renderTab(chat);
+    saveKnown();
+
+    var wanted = state.wanted === chatId || (state.wanted === "*" && isNew);
+    if (wanted) {
+      state.wanted = null;
+      select(chatId, true);
+    } else if (!state.selected) {
+      select(chatId, false);
+    }
+    if (isNew && !wanted) {
+      if (state.restoring.has(chatId)) {
+        state.restoring.delete(chatId);
+      } else {
+        alertAgent("Chat assigned to you", customerName(chat) + ": " +
+          String(chat.summary || "").slice(0, 140));
+        announce("New chat assigned to you: " + customerName(chat));
+      }
+    }
+    var saved = session(STORE.selected);
+    if (saved === chatId && state.selected !== chatId) select(chatId, false);
+    renderChatsMeta();
+  }
+
+  function createChat(chatId) {
+    var key = domId(chatId);
+    var chat = {
+      id: chatId, account: null, priority: "", summary: "", triage: {},
+      msgs: new Map(), unread: 0, closed: false, typingTimer: 0, lastTypingEmit: 0,
+      suggestions: [], active: -1, refs: {}
+    };
+    var tab = el("button", {
+      className: "tab", type: "button", role: "tab", id: "tab-" + key,
+      "aria-controls": "panel-" + key, "aria-selected": "false", tabindex: "-1"
+    }, el("span", { className: "tab-name" }), el("span", { className: "tab-unread" }));
+    tab.addEventListener("click", function () { select(chatId, false); });
+    tab.addEventListener("keydown", onTabKey);
+    chat.refs.tab = tab;
+    $("tabs").appendChild(tab);
+    state.order.push(chatId);
+
+    var panel = el("div", {
+      className: "panel", role: "tabpanel", id: "panel-" + key,
+      "aria-labelledby": "tab-" + key, hidden: true
+    });
+    chat.refs.panel = panel;
+    buildPanel(chat, key, panel);
+    $("panels").appendChild(panel);
+    state.chats.set(chatId, chat);
+    return chat;
+  }
+
+  function buildPanel(chat, key, panel) {
+    var refs = chat.refs;
+    // head
+    refs.heading = el("h3", { className: "chat-title", id: "title-" + key });
+    refs.prio = el("span", { className: "prio" });
+    refs.chatRef = el("span", { className: "chat-ref", text: "Chat " + shortId(chat.id) });
+    panel.appendChild(el("div", { className: "chat-head" }, refs.heading, refs.prio,
+      refs.chatRef));
+
+    // conversation column
+    refs.list = el("ol", { className: "messages" });
+    refs.log = el("div", {
+      className: "transcript", role: "log", "aria-label": "Transcript",
+      "aria-live": "polite", tabindex: "0"
+    }, refs.list);
+    refs.typing = el("p", { className: "typing", role: "status" });
+
+    var replyId = "reply-" + key;
+    var suggId = "suggest-" + key;
+    refs.reply = el("textarea", {
+      id: replyId, className: "reply", rows: "3", maxlength: "4000",
+      "aria-describedby": "reply-help-" + key, "aria-autocomplete": "list",
+      "aria-controls": suggId, "aria-expanded": "false"
+    });
+    refs.reply.value = session(STORE.draft + chat.id) || "";
+    refs.suggest = el("ul", {
+      className: "suggest", id: suggId, role: "listbox", "aria-label": "Canned replies",
+      hidden: true
+    });
+    refs.canned = el("select", { id: "canned-" + key, className: "canned" });
+    refs.send = el("button", { className: "btn btn-primary", type: "submit", text: "Send" });
+    refs.sendError = el("p", { className: "form-error", role: "alert" });
+    var form = el("form", { className: "composer", novalidate: true },
+      el("label", { "for": replyId, className: "composer-label", text: "Reply" }),
+      refs.reply,
+      refs.suggest,
+      el("p", {
+        className: "hint", id: "reply-help-" + key,
+        text: "Enter sends, Shift+Enter adds a line. Type / and a shortcut, then Tab, " +
+          "for a canned reply."
+      }),
+      el("div", { className: "composer-row" },
+        el("div", { className: "inline-field" },
+          el("label", { "for": "canned-" + key, text: "Canned reply" }), refs.canned),
+        refs.send),
+      refs.sendError);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      sendReply(chat);
+    });
+    refs.reply.addEventListener("keydown", function (event) { onReplyKey(chat, event); });
+    refs.reply.addEventListener("input", function () { onReplyInput(chat); });
+    refs.reply.addEventListener("blur", function () {
+      window.setTimeout(function () { hideSuggestions(chat); }, 150);
+    });
+    refs.canned.addEventListener("change", function () {
+      var item = state.me.canned[Number(refs.canned.value)];
+      refs.canned.value = "";
+      if (item) insertCanned(chat, item, false);
+    });
+    fillCannedSelect(chat);
+
+    var main = el("div", { className: "chat-main" }, refs.log, refs.typing, form);
+
+    // details column
+    refs.customer = el("div", { className: "card-body" });
+    refs.triage = el("div", { className: "card-body" });
+    var customerCard = el("section", { className: "card", "aria-labelledby": "cust-" + key },
+      el("h4", { id: "cust-" + key, text: "Customer" }), refs.customer);
+    var triageCard = el("section", { className: "card", "aria-labelledby": "tri-" + key },
+      el("h4", { id: "tri-" + key, text: "Triage" }), refs.triage);
+
+    refs.transferTo = el("select", { id: "transfer-" + key });
+    refs.transfer = el("button", { className: "btn", type: "button", text: "Transfer" });
+    refs.transferTo.addEventListener("focus", function () { refreshAgents(); });
+    refs.transferTo.addEventListener("mousedown", function () { refreshAgents(); });
+    refs.transfer.addEventListener("click", function () { transferChat(chat); });
+    fillTransferSelect(chat);
+
+    refs.resolution = el("select", { id: "resolution-" + key });
+    RESOLUTIONS.forEach(function (r) {
+      refs.resolution.appendChild(el("option", { value: r[0], text: r[1] }));
+    });
+    refs.close = el("button", { className: "btn btn-danger", type: "button",
+      text: "Close chat" });
+    refs.close.addEventListener("click", function () { closeChat(chat); });
+    refs.actionError = el("p", { className: "form-error", role: "alert" });
+
+    var actions = el("section", { className: "card", "aria-labelledby": "act-" + key },
+      el("h4", { id: "act-" + key, text: "Actions" }),
+      el("div", { className: "action-row" },
+        el("div", { className: "field" },
+          el("label", { "for": "transfer-" + key, text: "Transfer to" }), refs.transferTo),
+        refs.transfer),
+      el("div", { className: "action-row" },
+        el("div", { className: "field" },
+          el("label", { "for": "resolution-" + key, text: "Resolution" }), refs.resolution),
+        refs.close),
+      refs.actionError);
+
+    var side = el("div", { className: "chat-side" }, customerCard, triageCard, actions);
+    panel.appendChild(el("div", { className: "chat-body" }, main, side));
+  }
+
+  function renderChatInfo(chat) {
+    var refs = chat.refs;
+    var name = customerName(chat);
+    refs.heading.textContent = name;
+    var p = /^P[1-4]$/.test(chat.priority) ? chat.priority : "";
+    refs.prio.className = "prio" + (p ? " prio--" + p.toLowerCase() : "");
+    refs.prio.textContent = p ? p + " " + PRIORITY[p] : "No priority";
+
+    clear(refs.customer);
+    var a = chat.account;
+    if (a) {
+      refs.customer.appendChild(definitionList([
+        ["Name", a.name], ["User ID", a.user_id], ["Account ID", a.account_id],
+        ["Plan", titleCase(a.plan)], ["Role", titleCase(a.role)],
+        ["Licensed", a.licensed ? "Yes" : "No"]
+      ]));
+    } else {
+      refs.customer.appendChild(el("p", { text: "Anonymous visitor (not signed in)." }));
+    }
+
+    clear(refs.triage);
+    var rows = [["Priority", p ? p + " " + PRIORITY[p] : "—"], ["Summary", chat.summary || "—"]];
+    var triage = chat.triage || {};
+    Object.keys(triage).forEach(function (k) {
+      var v = triage[k];
+      var shown = v === null || v === undefined || v === "" ? "Not given"
+        : (TRIAGE_VALUES[v] && k !== "problem" ? TRIAGE_VALUES[v] : String(v));
+      rows.push([TRIAGE_LABELS[k] || titleCase(String(k).replace(/_/g, " ")), shown]);
+    });
+    refs.triage.appendChild(definitionList(rows));
+  }
+
+  function definitionList(rows) {
+    var dl = el("dl", { className: "facts" });
+    rows.forEach(function (r) {
+      dl.appendChild(el("div", { className: "fact" },
+        el("dt", { text: r[0] }),
+        el("dd", { text: r[1] === undefined || r[1] === null || r[1] === "" ? "—" : String(r[1]) })));
+    });
+    return dl;
+  }
+
+  function renderTab(chat) {
+    var tab = chat.refs.tab;
+    tab.querySelector(".tab-name").textContent = customerName(chat);
+    tab.querySelector(".tab-unread").textContent = chat.unread > 0
+      ? " (" + chat.unread + " unread)" : "";
+    var p = /^P[1-4]$/.test(chat.priority) ? chat.priority.toLowerCase() : "p3";
+    tab.className = "tab tab--" + p + (chat.unread > 0 ? " tab--unread" : "");
+  }
+
+  function renderChatsMeta() {
+    var n = state.chats.size;
+    $("chats-empty").hidden = n > 0;
+    $("chats-count").textContent = n
+      ? n + " of " + state.me.capacity + (n >= state.me.capacity ? " (at capacity)" : "")
+      : "";
+    updateTitle();
+  }
+
+  function updateTitle() {
+    var unread = 0;
+    state.chats.forEach(function (c) { unread += c.unread; });
+    var parts = [];
+    if (unread) parts.push("(" + unread + ")");
+    parts.push("Agent console");
+    if (state.queue.length) parts.push("- " + state.queue.length + " waiting");
+    if (!$("console").hidden) document.title = parts.join(" ");
+  }
+
+  function select(chatId, focusReply) {
+    var chat = state.chats.get(chatId);
+    if (!chat) return;
+    state.selected = chatId;
+    session(STORE.selected, chatId);
+    state.chats.forEach(function (c) {
+      var on = c.id === chatId;
+      c.refs.tab.setAttribute("aria-selected", on ? "true" : "false");
+      c.refs.tab.tabIndex = on ? 0 : -1;
+      c.refs.panel.hidden = !on;
+    });
+    if (chat.unread) {
+      chat.unread = 0;
+      renderTab(chat);
+      updateTitle();
+    }
+    scrollToEnd(chat);
+    refreshAgents();
+    if (focusReply && !chat.refs.reply.disabled) chat.refs.reply.focus();
+  }
+
+  function onTabKey(event) {
+    var index = state.order.indexOf(state.selected);
+    var next = -1;
+    if (event.key === "ArrowRight" || event.key === "ArrowDown") next = index + 1;
+    else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = index - 1;
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = state.order.length - 1;
+    else return;
+    event.preventDefault();
+    var n = state.order.length;
+    if (!n) return;
+    next = (next + n) % n;
+    select(state.order[next], false);
+    state.chats.get(state.order[next]).refs.tab.focus();
+  }
+
+  function removeChat(chatId) {
+    var chat = state.chats.get(chatId);
+    if (!chat) return;
+    var panelHadFocus = chat.refs.panel.contains(document.activeElement) ||
+      chat.refs.tab === document.activeElement;
+    var index = state.order.indexOf(chatId);
+    window.clearTimeout(chat.typingTimer);
+    chat.refs.tab.remove();
+    chat.refs.panel.remove();
+    state.chats.delete(chatId);
+    state.order.splice(index, 1);
+    session(STORE.draft + chatId, null);
+    saveKnown();
+    if (state.selected === chatId) {
+      state.selected = null;
+      session(STORE.selected, null);
+      var next = state.order[Math.min(index, state.order.length - 1)];
+      if (next) select(next, false);
+    }
+    if (panelHadFocus) {
+      if (state.selected) state.chats.get(state.selected).refs.tab.focus();
+      else $("chats").focus();
+    }
+    renderChatsMeta();
+  }
+
+  function saveKnown() {
+    session(STORE.known, JSON.stringify(state.order));
+  }
+
+  // -- messages --------------------------------------------------------------------------
+  function senderLabel(m) {
+    if (m.sender === "user") return "Customer";
+    if (m.sender === "bot") return "Assistant";
+    if (m.sender === "agent") return m.agent ? String(m.agent) : "Agent";
+    return "System";
+  }
+
+  function renderBody(body, m) {
+    var text = typeof m.text === "string" ? m.text : "";
+    if (m.sender === "user" && typeof m.title === "string" && m.title) {
+      body.appendChild(el("span", { className: "msg-button", text: m.title }));
+      body.appendChild(el("span", { className: "msg-payload", text: " (" + text + ")" }));
+      return;
+    }
+    if (!text) {
+      body.appendChild(el("span", { className: "msg-empty", text: "(no text)" }));
+      return;
+    }
+    var md = window.HelpCenterMarkdown;
+    if ((m.sender === "bot" || m.sender === "agent") && md && typeof md.render === "function") {
+      try {
+        body.appendChild(md.render(text));
+        return;
+      } catch (e) { /* fall back to plain text below */ }
+    }
+    body.appendChild(el("p", { className: "msg-text", text: text }));
+  }
+
+  function messageNode(m, mine) {
+    var kind = ["user", "bot", "agent", "system"].indexOf(m.sender) >= 0 ? m.sender : "system";
+    var li = el("li", { className: "msg msg--" + kind + (mine ? " msg--mine" : "") });
+    var meta = el("p", { className: "msg-meta" },
+      el("span", { className: "msg-sender", text: senderLabel(m) }));
+    var ts = Number(m.ts);
+    if (ts > 0) {
+      var date = new Date(ts * 1000);
+      meta.appendChild(el("time", { className: "msg-time", datetime: date.toISOString(),
+        text: clock(ts) }));
+    }
+    li.appendChild(meta);
+    var body = el("div", { className: "msg-body" });
+    renderBody(body, m);
+    li.appendChild(body);
+    return li;
+  }
+
+  function nearBottom(chat) {
+    var log = chat.refs.log;
+    return log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollToEnd(chat) {
+    var log = chat.refs.log;
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function placeMessage(chat, node, seq) {
+    var list = chat.refs.list;
+    var before = null;
+    for (var i = 0; i < list.children.length; i++) {
+      var child = list.children[i];
+      var s = child.dataset.seq ? Number(child.dataset.seq) : Infinity; // pending: last
+      if (s > seq) { before = child; break; }
+    }
+    list.insertBefore(node, before);
+  }
+
+  /** Adds a message once (by seq). Returns true if it was new. */
+  function addMessage(chat, m, live) {
+    if (!m || typeof m !== "object") return false;
+    var seq = Number(m.seq);
+    if (!(seq > 0) || chat.msgs.has(seq)) return false;
+    var stick = nearBottom(chat);
+    var mine = m.sender === "agent" && m.agent && m.agent === state.me.name;
+    if (live && mine) {
+      var pending = findPending(chat, m.text);
+      if (pending) {
+        confirmPending(chat, pending, seq, m.ts);
+        return false;
+      }
+    }
+    if (live && !m.ts) m.ts = Date.now() / 1000;
+    var node = messageNode(m, mine);
+    node.dataset.seq = String(seq);
+    chat.msgs.set(seq, node);
+    placeMessage(chat, node, seq);
+    if (stick || chat.id !== state.selected) scrollToEnd(chat);
+    return true;
+  }
+
+  function onChatMessage(data) {
+    if (!data || typeof data.chat_id !== "string" || !data.message) return;
+    var chat = state.chats.get(data.chat_id);
+    if (!chat) return;
+    var m = data.message;
+    if (!addMessage(chat, m, true)) return;
+    if (m.sender === "user") {
+      hideTyping(chat);
+      var visible = chat.id === state.selected && !document.hidden;
+      if (chat.id !== state.selected) {
+        chat.unread += 1;
+        renderTab(chat);
+        updateTitle();
+        announce("New message from " + customerName(chat));
+      }
+      if (!visible) alertAgent("Message from " + customerName(chat),
+        String(m.title || m.text || "").slice(0, 140), true);
+    }
+  }
+
+  function onTyping(data) {
+    if (!data || data.sender !== "user") return;
+    var chat = state.chats.get(data.chat_id);
+    if (!chat) return;
+    chat.refs.typing.textContent = customerName(chat) + " is typing…";
+    window.clearTimeout(chat.typingTimer);
+    chat.typingTimer = window.setTimeout(function () { hideTyping(chat); }, TYPING_SHOW_MS);
+  }
+
+  function hideTyping(chat) {
+    window.clearTimeout(chat.typingTimer);
+    chat.refs.typing.textContent = "";
+  }
+
+  // -- sending ---------------------------------------------------------------------------
+  function sendReply(chat) {
+    hideSuggestions(chat);
+    var text = chat.refs.reply.value;
+    chat.refs.sendError.textContent = "";
+    if (!text.trim()) {
+      chat.refs.sendError.textContent = "Write a reply first.";
+      chat.refs.reply.focus();
+      return;
+    }
+    if (chat.closed) return;
+    var pending = messageNode({ sender: "agent", agent: state.me.name || session(STORE.name),
+      text: text }, true);
+    pending.classList.add("msg--pending");
+    pending.dataset.clientMsgId = uid("a");
+    pending.dataset.text = text;
+    pending.querySelector(".msg-meta").appendChild(
+      el("span", { className: "msg-state", text: "Sending…" }));
+    chat.refs.list.appendChild(pending);
+    scrollToEnd(chat);
+    chat.refs.reply.value = "";
+    session(STORE.draft + chat.id, null);
+    emitMessage(chat, pending);
+  }
+
+  function emitMessage(chat, pending) {
+    var payload = { chat_id: chat.id, text: pending.dataset.text,
+      client_msg_id: pending.dataset.clientMsgId };
+    request("agent_message", payload, function (ack) {
+      if (!pending.isConnected && !chat.msgs.has(Number(ack.seq))) return;
+      if (ack.ok) {
+        confirmPending(chat, pending, Number(ack.seq), null);
+        return;
+      }
+      failPending(chat, pending, ack);
+    });
+  }
+
+  function findPending(chat, text) {
+    var nodes = chat.refs.list.querySelectorAll(".msg--pending");
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].dataset.text === text && !nodes[i].classList.contains("msg--failed")) {
+        return nodes[i];
+      }
+    }
+    return null;
+  }
+
+  function confirmPending(chat, pending, seq, ts) {
+    if (!(seq > 0)) return;
+    var existing = chat.msgs.get(seq);
+    if (existing && existing !== pending) {
+      pending.remove();
+      return;
+    }
+    if (!pending.classList.contains("msg--pending")) return;
+    pending.classList.remove("msg--pending", "msg--failed");
+    pending.dataset.seq = String(seq);
+    chat.msgs.set(seq, pending);
+    var stateNode = pending.querySelector(".msg-state");
+    if (stateNode) stateNode.remove();
+    var retry = pending.querySelector(".msg-retry");
+    if (retry) retry.remove();
+    var when = Number(ts) > 0 ? Number(ts) : Date.now() / 1000;
+    pending.querySelector(".msg-meta").appendChild(el("time", {
+      className: "msg-time", datetime: new Date(when * 1000).toISOString(), text: clock(when)
+    }));
+    pending.remove();
+    placeMessage(chat, pending, seq);
+  }
+
+  function failPending(chat, pending, ack) {
+    pending.classList.add("msg--failed");
+    var stateNode = pending.querySelector(".msg-state");
+    var reason = errorText(ack);
+    stateNode.textContent = "Not sent: " + reason;
+    chat.refs.sendError.textContent = "Your message was not sent: " + reason + ".";
+    if (!pending.querySelector(".msg-retry") && ack.code !== "not_chat_owner") {
+      var retry = el("button", { className: "btn btn-small msg-retry", type: "button",
+        text: "Retry" });
+      retry.addEventListener("click", function () {
+        pending.classList.remove("msg--failed");
+        stateNode.textContent = "Sending…";
+        retry.remove();
+        chat.refs.sendError.textContent = "";
+        emitMessage(chat, pending);
+      });
+      pending.querySelector(".msg-meta").appendChild(retry);
+    }
+    if (ack.code === "not_chat_owner" || ack.code === "chat_not_found") {
+      markGone(chat, "This chat is no longer assigned to you.");
+    }
+  }
+
+  function markGone(chat, text) {
+    chat.closed = true;
+    setComposerEnabled(chat, false);
+    chat.refs.actionError.textContent = text;
+    renderTab(chat);
+  }
+
+  function setComposerEnabled(chat, on) {
+    var refs = chat.refs;
+    [refs.reply, refs.send, refs.canned, refs.transferTo, refs.transfer].forEach(function (n) {
+      n.disabled = !on;
+    });
+    if (on) refs.actionError.textContent = "";
+  }
+
+  function onReplyInput(chat) {
+    session(STORE.draft + chat.id, chat.refs.reply.value || null);
+    chat.refs.sendError.textContent = "";
+    updateSuggestions(chat);
+    var now = Date.now();
+    if (chat.refs.reply.value && now - chat.lastTypingEmit > TYPING_EMIT_MS && state.socket &&
+        state.socket.connected) {
+      chat.lastTypingEmit = now;
+      state.socket.emit("typing", { chat_id: chat.id }, function () { /* ack ignored */ });
+    }
+  }
+
+  function onReplyKey(chat, event) {
+    var open = !chat.refs.suggest.hidden && chat.suggestions.length > 0;
+    if (open) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var n = chat.suggestions.length;
+        chat.active = (chat.active + (event.key === "ArrowDown" ? 1 : -1) + n) % n;
+        renderSuggestions(chat);
+        return;
+      }
+      if ((event.key === "Tab" && !event.shiftKey) || (event.key === "Enter" && !event.shiftKey)) {
+        event.preventDefault();
+        insertCanned(chat, chat.suggestions[Math.max(0, chat.active)], true);
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        hideSuggestions(chat);
+        return;
+      }
+    }
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      sendReply(chat);
+    }
+  }
+
+  /** The "/shortcut" being typed right before the caret, or null. */
+  function slashToken(textarea) {
+    var caret = textarea.selectionStart;
+    if (caret !== textarea.selectionEnd) return null;
+    var before = textarea.value.slice(0, caret);
+    var match = /(^|\s)\/([a-z0-9-]{0,32})$/.exec(before);
+    if (!match) return null;
+    return { start: caret - match[2].length - 1, end: caret, prefix: match[2] };
+  }
+
+  function updateSuggestions(chat) {
+    var token = slashToken(chat.refs.reply);
+    var list = token ? state.me.canned.filter(function (c) {
+      return c.shortcut.indexOf(token.prefix) === 0;
+    }) : [];
+    var previous = chat.suggestions[chat.active];
+    chat.suggestions = list.slice(0, 8);
+    chat.active = Math.max(0, chat.suggestions.indexOf(previous));
+    if (!chat.suggestions.length) {
+      hideSuggestions(chat);
+      return;
+    }
+    renderSuggestions(chat);
+  }
+
+  function renderSuggestions(chat) {
+    var box = chat.refs.suggest;
+    clear(box);
+    var key = domId(chat.id);
+    chat.suggestions.forEach(function (c, i) {
+      var option = el("li", {
+        role: "option", id: "sugg-" + key + "-" + i, className: "suggest-item",
+        "aria-selected": i === chat.active ? "true" : "false"
+      }, el("span", { className: "suggest-shortcut", text: "/" + c.shortcut }),
+      el("span", { className: "suggest-title", text: c.title || "" }));
+      option.addEventListener("mousedown", function (event) {
+        event.preventDefault(); // keep focus in the textarea
+        insertCanned(chat, c, true);
+      });
+      box.appendChild(option);
+    });
+    box.hidden = false;
+    chat.refs.reply.setAttribute("aria-expanded", "true");
+    chat.refs.reply.setAttribute("aria-activedescendant", "sugg-" + key + "-" + chat.active);
+  }
+
+  function hideSuggestions(chat) {
+    chat.suggestions = [];
+    chat.active = -1;
+    chat.refs.suggest.hidden = true;
+    clear(chat.refs.suggest);
+    chat.refs.reply.setAttribute("aria-expanded", "false");
+    chat.refs.reply.removeAttribute("aria-activedescendant");
+  }
+
+  function fillPlaceholders(text, chat) {
+    return String(text)
+      .split("{agent}").join(state.me.name || session(STORE.name) || "your support agent")
+      .split("{customer}").join(firstName(chat));
+  }
+
+  /** Put a canned reply into Reply: replacing the "/shortcut" token, or at the caret. */
+  function insertCanned(chat, item, replaceToken) {
+    if (!item) return;
+    var reply = chat.refs.reply;
+    var text = fillPlaceholders(item.text, chat);
+    var token = replaceToken ? slashToken(reply) : null;
+    var start = token ? token.start : reply.selectionStart;
+    var end = token ? token.end : reply.selectionEnd;
+    var value = reply.value;
+    if (!token && document.activeElement !== reply) { start = end = value.length; }
+    var spacer = !token && start > 0 && !/\s$/.test(value.slice(0, start)) ? " " : "";
+    reply.value = value.slice(0, start) + spacer + text + value.slice(end);
+    var caret = start + spacer.length + text.length;
+    hideSuggestions(chat);
+    reply.focus();
+    reply.setSelectionRange(caret, caret);
+    session(STORE.draft + chat.id, reply.value);
+  }
+
+  function fillCannedSelect(chat) {
+    var select = chat.refs.canned;
+    clear(select);
+    select.appendChild(el("option", { value: "", text: state.me.canned.length
+      ? "Insert…" : "None available" }));
+    state.me.canned.forEach(function (c, i) {
+      select.appendChild(el("option", { value: String(i),
+        text: (c.title || c.shortcut) + " (/" + c.shortcut + ")" }));
+    });
+  }
+
+  // -- transfer / close ------------------------------------------------------------------
+  function refreshAgents() {
+    if (!state.socket || !state.socket.connected) return;
+    request("agents", {}, function (ack) {
+      if (!ack.ok || !Array.isArray(ack.agents)) return;
+      state.agents = ack.agents;
+      ack.agents.forEach(function (a) {
+        if (a && a.username) state.agentNames[a.username] = String(a.name || a.username);
+      });
+      state.chats.forEach(fillTransferSelect);
+    });
+  }
+
+  function fillTransferSelect(chat) {
+    var select = chat.refs.transferTo;
+    var keep = select.value;
+    var choices = state.agents.filter(function (a) {
+      return a && a.username && a.username !== state.me.username && a.status === "online" &&
+        Number(a.active_chats || 0) < state.me.capacity;
+    });
+    clear(select);
+    select.appendChild(el("option", { value: "", text: choices.length
+      ? "Choose an agent…" : "No other agent available" }));
+    choices.forEach(function (a) {
+      var free = state.me.capacity - Number(a.active_chats || 0);
+      select.appendChild(el("option", { value: a.username,
+        text: String(a.name || a.username) + " (" + free + " free)" }));
+    });
+    if (keep && choices.some(function (a) { return a.username === keep; })) select.value = keep;
+  }
+
+  function transferChat(chat) {
+    var to = chat.refs.transferTo.value;
+    chat.refs.actionError.textContent = "";
+    if (!to) {
+      chat.refs.actionError.textContent = "Choose an agent to transfer the chat to.";
+      chat.refs.transferTo.focus();
+      refreshAgents();
+      return;
+    }
+    chat.refs.transfer.disabled = true;
+    request("transfer", { chat_id: chat.id, to: to }, function (ack) {
+      chat.refs.transfer.disabled = false;
+      if (ack.ok) {
+        finishTransfer(chat.id, to);
+        return;
+      }
+      chat.refs.actionError.textContent = "Could not transfer: " + errorText(ack) + ".";
+      refreshAgents();
+    });
+  }
+
+  function finishTransfer(chatId, to) {
+    var chat = state.chats.get(chatId);
+    if (!chat) return;
+    var name = state.agentNames[to] || to;
+    notice("Transferred to " + name + ": the chat with " + customerName(chat) + ".");
+    removeChat(chatId);
+  }
+
+  function closeChat(chat) {
+    var resolution = chat.refs.resolution.value || "resolved";
+    var label = chat.refs.resolution.options[chat.refs.resolution.selectedIndex].text;
+    chat.refs.actionError.textContent = "";
+    chat.refs.close.disabled = true;
+    request("close", { chat_id: chat.id, resolution: resolution }, function (ack) {
+      chat.refs.close.disabled = false;
+      if (ack.ok) {
+        if (state.chats.has(chat.id)) {
+          notice("Closed the chat with " + customerName(chat) + " (" + label + ").");
+          removeChat(chat.id);
+        }
+        return;
+      }
+      chat.refs.actionError.textContent = "Could not close the chat: " + errorText(ack) + ".";
+      if (ack.code === "not_chat_owner") markGone(chat, "This chat is no longer assigned to you.");
+    });
+  }
+
+  function onChatClosed(data) {
+    if (!data || typeof data.chat_id !== "string") return;
+    var chat = state.chats.get(data.chat_id);
+    if (!chat) return;
+    if (data.transferred_to) {
+      finishTransfer(data.chat_id, String(data.transferred_to));
+      return;
+    }
+    notice("The chat with " + customerName(chat) + " was closed.");
+    removeChat(data.chat_id);
+  }
+
+  // -- notifications ---------------------------------------------------------------------
+  function notificationsOn() {
+    try {
+      return window.localStorage.getItem(STORE.notify) !== "off";
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function onNotifyChange() {
+    var on = $("notify").checked;
+    try { window.localStorage.setItem(STORE.notify, on ? "on" : "off"); } catch (e) { /* */ }
+    if (on) {
+      unlockAudio();
+      if ("Notification" in window && window.Notification.permission === "default") {
+        try { window.Notification.requestPermission(); } catch (e) { /* old API */ }
+      }
+    }
+  }
+
+  /** Create/resume the AudioContext from a user gesture (browsers' autoplay rule). */
+  function unlockAudio() {
+    if (!notificationsOn()) return;
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      if (!state.audio) state.audio = new Ctx();
+      if (state.audio.state === "suspended") state.audio.resume().catch(function () {});
+    } catch (e) { state.audio = null; }
+  }
+
+  function beep() {
+    var ctx = state.audio;
+    if (!ctx || ctx.state !== "running") return;
+    try {
+      var t = ctx.currentTime;
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.type = "sine";
+      osc.frequency.setValueAtTime(880, t);
+      osc.frequency.setValueAtTime(660, t + 0.12);
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.15, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.3);
+      osc.connect(gain);
+      gain.connect(ctx.destination);
+      osc.start(t);
+      osc.stop(t + 0.32);
+    } catch (e) { /* no sound, no harm */ }
+  }
+
+  function alertAgent(title, body, quiet) {
+    if (!notificationsOn()) return;
+    if (!quiet) beep();
+    if (!("Notification" in window) || window.Notification.permission !== "granted") return;
+    if (!document.hidden && document.hasFocus()) return;
+    try {
+      var n = new window.Notification(title, { body: body, tag: "hc-agent-" + title });
+      n.onclick = function () { window.focus(); n.close(); };
+    } catch (e) { /* e.g. Android Chrome needs a service worker */ }
+  }
+
+  // -- start -----------------------------------------------------------------------------
+  function init() {
+    $("login-form").addEventListener("submit", onLoginSubmit);
+    $("logout").addEventListener("click", function () { signOut("You are signed out."); });
+    $("presence").addEventListener("change", function () {
+      unlockAudio();
+      emitPresence($("presence").value);
+    });
+    $("take-next").addEventListener("click", takeNext);
+    $("notify").checked = notificationsOn();
+    $("notify").addEventListener("change", onNotifyChange);
+    document.addEventListener("pointerdown", unlockAudio, { once: true });
+    document.addEventListener("keydown", unlockAudio, { once: true });
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && state.selected) {
+        var chat = state.chats.get(state.selected);
+        if (chat && chat.unread) { chat.unread = 0; renderTab(chat); updateTitle(); }
+      }
+    });
+    state.ticker = window.setInterval(tickQueue, 1000);
+    renderQueue();
+    renderChatsMeta();
+    if (session(STORE.token)) start();
+    else showLogin("");
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
