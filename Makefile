@@ -12,10 +12,6 @@ GWPY      := $(GWVENV)/bin/python
 GWSTAMP   := $(GWVENV)/.installed
 GWLOCK    := requirements/gateway.lock.txt
 export PYTHONPATH := $(CURDIR)
-# Known, not yet fixed: a few redis.asyncio connections of python-socketio's Redis manager
-# are garbage-collected after their test's server closed, at random points of the gateway
-# suite; these ResourceWarnings are ignored there (and only there) until that is fixed.
-GW_PYTEST_FLAGS := -W "ignore:unclosed:ResourceWarning" -W "ignore:loop is closed:ResourceWarning"
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -103,7 +99,7 @@ validate: $(STAMP)
 
 pytest: train $(GWSTAMP) $(CHROMIUM)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
-	$(GWPY) -m pytest tests/handoff tests/e2e/browser $(GW_PYTEST_FLAGS)
+	$(GWPY) -m pytest tests/handoff tests/e2e/browser
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/

@@ -31,6 +31,7 @@ from handoff.queue import Queue
 from handoff.rasa_client import RasaClient
 from handoff.scripts import Scripts
 from handoff.settings import Settings
+from handoff.sio_manager import ClosingRedisManager
 from handoff.switchboard import STATES, Switchboard
 from handoff.transcript import Transcript
 from handoff.widget import WidgetNamespace
@@ -93,7 +94,7 @@ def create_app(settings: Settings) -> web.Application:
 
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
-        client_manager=socketio.AsyncRedisManager(settings.redis_url),
+        client_manager=ClosingRedisManager(settings.redis_url),
         max_http_buffer_size=settings.max_event_bytes,
         cors_allowed_origins=allow,
         cors_credentials=False,
@@ -137,20 +138,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _stop_socketio(sio: socketio.AsyncServer) -> None:
-    """Disconnect clients and stop the Redis pub/sub listener (python-socketio leaves it
-    running otherwise, holding a Redis connection past the app's life)."""
-    await sio.shutdown()
-    manager = sio.manager
-    task = getattr(manager, "thread", None)
-    if isinstance(task, asyncio.Future):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    for name in ("pubsub", "redis"):
-        conn = getattr(manager, name, None)
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.aclose()
+    """Disconnect clients, then stop the Redis pub/sub listener and close every Redis
+    client the manager made (python-socketio leaves them open otherwise)."""
+    try:
+        await sio.shutdown()
+    finally:
+        await sio.manager.aclose()
 
 
 def setup_routes(app: web.Application, settings: Settings) -> None:

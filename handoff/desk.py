@@ -67,8 +67,8 @@ class Desk:
     async def queue_snapshot(self) -> dict[str, Any]:
         now = time.time()
         chats = []
-        for chat_id in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 99):
-            chat = await self.gw.switchboard.get(str(chat_id))
+        queued = [str(c) for c in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 99)]
+        for chat in await self.gw.switchboard.get_many(queued):
             hours = self.gw.policy.target_hours.get(chat.priority, 24)
             chats.append({
                 "chat_id": chat.chat_id, "priority": chat.priority, "plan": chat.plan,

@@ -89,6 +89,15 @@ class Switchboard:
             raise ChatNotFound(f"no chat {chat_id}")
         return Chat.from_hash(chat_id, redis_keys.text_hash(raw))
 
+    async def get_many(self, chat_ids: list[str]) -> list[Chat]:
+        """The chats that exist among `chat_ids`, in order, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for chat_id in chat_ids:
+                pipe.hgetall(redis_keys.chat(chat_id))
+            replies = await pipe.execute()
+        return [Chat.from_hash(chat_id, redis_keys.text_hash(raw))
+                for chat_id, raw in zip(chat_ids, replies, strict=True) if raw]
+
     async def apply(self, chat_id: str, event: str, **fields: str) -> Chat:
         """Apply `event` to the chat; raises IllegalTransition (nothing changed) if it
         does not apply to the chat's current state, including when another process moved
