@@ -23,7 +23,7 @@ def sign_in_agent(page: Page, username: str) -> None:
 def open_widget_as(page: Page, user: str) -> None:
     page.get_by_label("Sign in as").select_option(user)
     page.get_by_role("button", name=re.compile(r"^Open chat")).click()
-    expect(page.get_by_label("Message")).to_be_visible()
+    expect(page.get_by_label("Message", exact=True)).to_be_visible()
 
 
 def conversation(page: Page):  # type: ignore[no-untyped-def]
@@ -41,8 +41,8 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     user.get_by_role("button", name="Talk to a person").click()
     log = conversation(user)
     expect(log).to_contain_text("what's going wrong?")
-    user.get_by_label("Message").fill("Cloud recordings fail for the whole team")
-    user.get_by_label("Message").press("Enter")
+    user.get_by_label("Message", exact=True).fill("Cloud recordings fail for the whole team")
+    user.get_by_label("Message", exact=True).press("Enter")
     expect(log).to_contain_text("How bad is it?")
     user.get_by_role("button", name="Many people are affected").click()
     expect(log).to_contain_text("Is there a workaround")
@@ -52,7 +52,7 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
 
     # the agent is online: the chat is assigned at once, and both sides see it
     expect(log).to_contain_text("Alice from support joined the chat.")
-    expect(user.get_by_text(re.compile("Chatting with Alice"))).to_be_visible()
+    expect(user.get_by_text(re.compile("Chatting with Alice")).first).to_be_visible()
     tab = agent.get_by_role("tab", name=re.compile(r"^Bo Business"))
     expect(tab).to_be_visible()
     tab.click()
@@ -64,11 +64,11 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     expect(panel).to_contain_text("acc-biz-300")
     expect(panel).to_contain_text("P2")  # many affected, partial workaround
 
-    agent.get_by_label("Reply").fill("Hi, I'm Alice. Which browser do you record from?")
-    agent.get_by_label("Reply").press("Enter")
+    agent.get_by_label("Reply", exact=True).fill("Hi, I'm Alice. Which browser do you record from?")
+    agent.get_by_label("Reply", exact=True).press("Enter")
     expect(log).to_contain_text("Which browser do you record from?")
-    user.get_by_label("Message").fill("Chrome, on Windows")
-    user.get_by_label("Message").press("Enter")
+    user.get_by_label("Message", exact=True).fill("Chrome, on Windows")
+    user.get_by_label("Message", exact=True).press("Enter")
     expect(transcript).to_contain_text("Chrome, on Windows")
     screenshot(user, "widget-with-agent")
     screenshot(agent, "agent-console-chat")
@@ -85,7 +85,7 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
         assert after.count(line) == before.count(line) == 1, line
     assert after.index("what's going wrong?") < after.index("Alice from support joined") \
         < after.index("Which browser") < after.index("Chrome, on Windows")
-    expect(user.get_by_text(re.compile("Chatting with Alice"))).to_be_visible()
+    expect(user.get_by_text(re.compile("Chatting with Alice")).first).to_be_visible()
 
     agent.reload()
     tab = agent.get_by_role("tab", name=re.compile(r"^Bo Business"))
@@ -96,8 +96,8 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     assert transcript.inner_text().count("Which browser do you record from?") == 1
 
     # after the reloads the chat still works both ways
-    user.get_by_label("Message").fill("Still there?")
-    user.get_by_label("Message").press("Enter")
+    user.get_by_label("Message", exact=True).fill("Still there?")
+    user.get_by_label("Message", exact=True).press("Enter")
     expect(transcript).to_contain_text("Still there?")
 
     agent.get_by_label("Resolution").select_option(label="Resolved")
