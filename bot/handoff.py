@@ -24,7 +24,10 @@ def summary(asker: Asker, triage: Triage, policy: SupportPolicy) -> str:
     workaround = {"none": "no workaround", "partial": "a partial workaround",
                   "full": "a working workaround"}[triage.workaround]
     meeting = f" Meeting ID {triage.meeting_id}." if triage.meeting_id else ""
-    return (f"{who} reports: {triage.problem.strip()[:500]} They say {impact}, with "
+    problem = triage.problem.strip()[:500]
+    if problem and problem[-1] not in ".!?":
+        problem += "."
+    return (f"{who} reports: {problem} They say {impact}, with "
             f"{workaround}.{meeting} Priority {triage.priority} "
             f"({policy.priorities[triage.priority].name}).")
 

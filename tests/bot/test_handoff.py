@@ -63,6 +63,17 @@ def test_summary_of_anonymous_and_long_problem() -> None:
     assert "x" * 501 not in text
 
 
+@pytest.mark.parametrize(("problem", "reads"), [
+    ("Recordings fail", "reports: Recordings fail. They say"),
+    ("Recordings fail!", "reports: Recordings fail! They say"),
+    ("Why do recordings fail?", "reports: Why do recordings fail? They say"),
+])
+def test_summary_reads_as_sentences(problem: str, reads: str) -> None:
+    text = handoff.summary(Asker(Identity(None, "missing"), None),
+                           Triage(problem, "few", "partial"), POLICY)
+    assert reads in text
+
+
 # --- recheck ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("user_id", ["pro-owner", "business-admin", "education-owner",
