@@ -19,12 +19,8 @@
     notify: "hc.agent.notifications" // localStorage: survives the session
   };
   var PRIORITY = { P1: "Urgent", P2: "High", P3: "Normal", P4: "Low" };
-  var RESOLUTIONS = [
-    ["resolved", "Resolved"],
-    ["not_resolved", "Not resolved"],
-    ["follow_up_ticket", "Follow-up by ticket"],
-    ["duplicate_or_spam", "Duplicate or spam"]
-  ];
+  // stored as given in the chat's `resolution` (reports read the label)
+  var RESOLUTIONS = ["Resolved", "Not resolved", "Follow-up by ticket", "Duplicate or spam"];
   var TRIAGE_LABELS = {
     problem: "Problem", impact: "Impact", workaround: "Workaround",
     meeting_id: "Meeting ID"
@@ -50,14 +46,18 @@
     order: [],                // chat ids in tab order
     selected: null,
     agents: [],               // last `agents` ack
+    agentsAt: 0,
     agentNames: {},           // username -> display name
     wanted: null,             // chat id we asked for (accept / take next): select it
     connectedAt: 0,
     restoring: new Set(),     // chats that were ours before a reload
     audio: null,
     ticker: 0,
-    msgCounter: 0
+    msgCounter: 0,
+    replyCaret: null          // where the caret was in Reply before it lost focus
   };
+  // the shared composer and chat actions (built once, see buildControls)
+  var ui = { suggestions: [], active: -1 };
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -105,10 +105,6 @@
 
   function domId(chatId) {
     return String(chatId).replace(/[^A-Za-z0-9_-]/g, "_");
-  }
-
-  function shortId(chatId) {
-    return String(chatId).slice(0, 8);
   }
 
   function titleCase(text) {
@@ -259,6 +255,10 @@
     state.queueIds = null;
     state.gotMe = false;
     state.wanted = null;
+    hideSuggestions();
+    ui.form.remove();
+    ui.actions.remove();
+    ui.reply.value = "";
     clear($("tabs"));
     clear($("panels"));
     clear($("queue-list"));
@@ -289,6 +289,7 @@
       reconnectionDelayMax: 5000
     });
     state.socket = socket;
+    $("presence").disabled = true; // until `me` says where we are
     setConnection("Connecting…");
 
     socket.on("connect", function () {
@@ -296,14 +297,15 @@
       setConnection("");
       window.setTimeout(function () {
         if (!state.gotMe && state.socket === socket && socket.connected) {
-          // An older gateway without `me`: keep whatever the select says.
-          emitPresence($("presence").value || "online");
+          // An older gateway without `me`: say we are online.
+          emitPresence("online");
         }
       }, 2500);
     });
     socket.on("disconnect", function (reason) {
       if (reason === "io client disconnect") return;
       state.gotMe = false;
+      $("presence").disabled = true;
       setConnection("Reconnecting…");
     });
     socket.on("connect_error", function (err) {
@@ -370,26 +372,29 @@
     state.agentNames[state.me.username] = state.me.name;
     var status = String(data.status || "offline");
     if (status === "offline") {
-      $("presence").value = "online";
-      emitPresence("online");
+      emitPresence("online"); // first sign-in (or back after a long absence)
     } else {
-      $("presence").value = status === "away" ? "away" : "online";
-      state.me.status = status;
+      state.me.status = status === "away" ? "away" : "online";
+      $("presence").value = state.me.status;
+      $("presence").disabled = false;
     }
-    state.chats.forEach(fillCannedSelect);
+    fillCannedSelect();
     renderChatsMeta();
   }
 
+  /** One presence request at a time: the select is disabled until the answer. */
   function emitPresence(status) {
+    var select = $("presence");
+    select.disabled = true;
     request("presence", { status: status }, function (ack) {
+      select.disabled = false;
       if (ack.ok) {
         state.me.status = status;
-        $("presence").value = status;
-        updateTitle();
       } else {
         notice("Could not change your status: " + errorText(ack), true);
-        $("presence").value = state.me.status === "away" ? "away" : "online";
       }
+      select.value = state.me.status === "away" ? "away" : "online";
+      updateTitle();
     });
   }
 
@@ -406,6 +411,8 @@
     state.queueAt = Date.now();
     state.queueIds = ids;
     renderQueue();
+    // presence changes re-send the queue: a good moment to refresh the transfer picker
+    if (state.chats.size && Date.now() - state.agentsAt > 2000) refreshAgents();
     if (fresh.length) {
       var first = fresh[0];
       alertAgent("New chat waiting",
@@ -538,27 +545,28 @@
     var chatId = data.chat_id;
     var chat = state.chats.get(chatId);
     var isNew = !chat;
-    if (isNew) {
-      chat = createChat(chatId);
-    }
+    if (isNew) chat = createChat(chatId);
     chat.account = data.account && typeof data.account === "object" ? data.account : null;
     chat.priority = data.priority || "";
     chat.summary = data.summary || "";
     chat.triage = data.triage && typeof data.triage === "object" ? data.triage : {};
     chat.closed = false;
+    chat.note = "";
     renderChatInfo(chat);
     (Array.isArray(data.transcript) ? data.transcript : []).forEach(function (m) {
       addMessage(chat, m, false);
     });
-    setComposerEnabled(chat, true);
     renderTab(chat);
     saveKnown();
+    if (chat.id === state.selected) syncControls(chat);
 
     var wanted = state.wanted === chatId || (state.wanted === "*" && isNew);
+    var saved = session(STORE.selected);
     if (wanted) {
       state.wanted = null;
       select(chatId, true);
-    } else if (!state.selected) {
+    } else if (!state.selected || (saved === chatId && state.selected !== chatId &&
+               state.restoring.has(chatId))) {
       select(chatId, false);
     }
     if (isNew && !wanted) {
@@ -570,8 +578,6 @@
         announce("New chat assigned to you: " + customerName(chat));
       }
     }
-    var saved = session(STORE.selected);
-    if (saved === chatId && state.selected !== chatId) select(chatId, false);
     renderChatsMeta();
   }
 
@@ -579,8 +585,8 @@
     var key = domId(chatId);
     var chat = {
       id: chatId, account: null, priority: "", summary: "", triage: {},
-      msgs: new Map(), unread: 0, closed: false, typingTimer: 0, lastTypingEmit: 0,
-      suggestions: [], active: -1, refs: {}
+      msgs: new Map(), unread: 0, closed: false, note: "", typingTimer: 0,
+      lastTypingEmit: 0, refs: {}
     };
     var tab = el("button", {
       className: "tab", type: "button", role: "tab", id: "tab-" + key,
@@ -603,108 +609,129 @@
     return chat;
   }
 
+  /** A chat's own part of the page: heading, transcript, customer and triage cards. The
+   * composer and the transfer/close controls exist once and move into the selected
+   * chat's panel (slots below), so every control name is unique on the page. */
   function buildPanel(chat, key, panel) {
     var refs = chat.refs;
-    // head
     refs.heading = el("h3", { className: "chat-title", id: "title-" + key });
     refs.prio = el("span", { className: "prio" });
-    refs.chatRef = el("span", { className: "chat-ref", text: "Chat " + shortId(chat.id) });
-    panel.appendChild(el("div", { className: "chat-head" }, refs.heading, refs.prio,
-      refs.chatRef));
+    refs.actionsSlot = el("div", { className: "slot" });
+    panel.appendChild(el("div", { className: "chat-head" },
+      el("div", { className: "chat-name" }, refs.heading, refs.prio), refs.actionsSlot));
 
-    // conversation column
     refs.list = el("ol", { className: "messages" });
     refs.log = el("div", {
       className: "transcript", role: "log", "aria-label": "Transcript",
       "aria-live": "polite", tabindex: "0"
     }, refs.list);
     refs.typing = el("p", { className: "typing", role: "status" });
+    refs.composerSlot = el("div", { className: "slot" });
+    var main = el("div", { className: "chat-main" }, refs.log, refs.typing, refs.composerSlot);
 
-    var replyId = "reply-" + key;
-    var suggId = "suggest-" + key;
-    refs.reply = el("textarea", {
-      id: replyId, className: "reply", rows: "3", maxlength: "4000",
-      "aria-describedby": "reply-help-" + key, "aria-autocomplete": "list",
-      "aria-controls": suggId, "aria-expanded": "false"
+    refs.customer = el("div", { className: "card-body" });
+    refs.triage = el("div", { className: "card-body" });
+    var side = el("div", { className: "chat-side" },
+      el("section", { className: "card", "aria-labelledby": "cust-" + key },
+        el("h4", { id: "cust-" + key, text: "Customer" }), refs.customer),
+      el("section", { className: "card", "aria-labelledby": "tri-" + key },
+        el("h4", { id: "tri-" + key, text: "Triage" }), refs.triage),
+      el("p", { className: "chat-ref", text: "Chat ID " + chat.id }));
+    panel.appendChild(el("div", { className: "chat-body" }, main, side));
+  }
+
+  /** The composer and the chat actions, built once (see buildPanel). */
+  function buildControls() {
+    ui.reply = el("textarea", {
+      id: "reply", className: "reply", rows: "3", maxlength: "4000",
+      "aria-describedby": "reply-help", "aria-autocomplete": "list",
+      "aria-controls": "suggest", "aria-expanded": "false"
     });
-    refs.reply.value = session(STORE.draft + chat.id) || "";
-    refs.suggest = el("ul", {
-      className: "suggest", id: suggId, role: "listbox", "aria-label": "Canned replies",
+    ui.suggest = el("ul", {
+      className: "suggest", id: "suggest", role: "listbox", "aria-label": "Canned replies",
       hidden: true
     });
-    refs.canned = el("select", { id: "canned-" + key, className: "canned" });
-    refs.send = el("button", { className: "btn btn-primary", type: "submit", text: "Send" });
-    refs.sendError = el("p", { className: "form-error", role: "alert" });
-    var form = el("form", { className: "composer", novalidate: true },
-      el("label", { "for": replyId, className: "composer-label", text: "Reply" }),
-      refs.reply,
-      refs.suggest,
+    ui.canned = el("select", { id: "canned", className: "canned" });
+    ui.send = el("button", { className: "btn btn-primary", type: "submit", text: "Send" });
+    ui.sendError = el("p", { className: "form-error", role: "alert" });
+    ui.form = el("form", { className: "composer", novalidate: true },
+      el("label", { "for": "reply", className: "composer-label", text: "Reply" }),
+      ui.reply,
+      ui.suggest,
       el("p", {
-        className: "hint", id: "reply-help-" + key,
+        className: "hint", id: "reply-help",
         text: "Enter sends, Shift+Enter adds a line. Type / and a shortcut, then Tab, " +
           "for a canned reply."
       }),
       el("div", { className: "composer-row" },
         el("div", { className: "inline-field" },
-          el("label", { "for": "canned-" + key, text: "Canned reply" }), refs.canned),
-        refs.send),
-      refs.sendError);
-    form.addEventListener("submit", function (event) {
+          el("label", { "for": "canned", text: "Canned reply" }), ui.canned),
+        ui.send),
+      ui.sendError);
+    ui.form.addEventListener("submit", function (event) {
       event.preventDefault();
-      sendReply(chat);
+      withChat(sendReply);
     });
-    refs.reply.addEventListener("keydown", function (event) { onReplyKey(chat, event); });
-    refs.reply.addEventListener("input", function () { onReplyInput(chat); });
-    refs.reply.addEventListener("blur", function () {
-      window.setTimeout(function () { hideSuggestions(chat); }, 150);
+    ui.reply.addEventListener("keydown", function (event) {
+      withChat(function (chat) { onReplyKey(chat, event); });
     });
-    refs.canned.addEventListener("change", function () {
-      var item = state.me.canned[Number(refs.canned.value)];
-      refs.canned.value = "";
-      if (item) insertCanned(chat, item, false);
+    ui.reply.addEventListener("input", function () { withChat(onReplyInput); });
+    ui.reply.addEventListener("blur", function () {
+      window.setTimeout(hideSuggestions, 150);
     });
-    fillCannedSelect(chat);
+    ui.canned.addEventListener("change", function () {
+      var item = state.me.canned[Number(ui.canned.value)];
+      ui.canned.value = "";
+      if (item) withChat(function (chat) { insertCanned(chat, item, false); });
+    });
+    fillCannedSelect();
 
-    var main = el("div", { className: "chat-main" }, refs.log, refs.typing, form);
-
-    // details column
-    refs.customer = el("div", { className: "card-body" });
-    refs.triage = el("div", { className: "card-body" });
-    var customerCard = el("section", { className: "card", "aria-labelledby": "cust-" + key },
-      el("h4", { id: "cust-" + key, text: "Customer" }), refs.customer);
-    var triageCard = el("section", { className: "card", "aria-labelledby": "tri-" + key },
-      el("h4", { id: "tri-" + key, text: "Triage" }), refs.triage);
-
-    refs.transferTo = el("select", { id: "transfer-" + key });
-    refs.transfer = el("button", { className: "btn", type: "button", text: "Transfer" });
-    refs.transferTo.addEventListener("focus", function () { refreshAgents(); });
-    refs.transferTo.addEventListener("mousedown", function () { refreshAgents(); });
-    refs.transfer.addEventListener("click", function () { transferChat(chat); });
-    fillTransferSelect(chat);
-
-    refs.resolution = el("select", { id: "resolution-" + key });
+    ui.transferTo = el("select", { id: "transfer-to" });
+    ui.transfer = el("button", { className: "btn", type: "button", text: "Transfer" });
+    ui.transferTo.addEventListener("focus", refreshAgents);
+    ui.transferTo.addEventListener("mousedown", refreshAgents);
+    ui.transfer.addEventListener("click", function () { withChat(transferChat); });
+    fillTransferSelect();
+    ui.resolution = el("select", { id: "resolution" });
     RESOLUTIONS.forEach(function (r) {
-      refs.resolution.appendChild(el("option", { value: r[0], text: r[1] }));
+      ui.resolution.appendChild(el("option", { value: r, text: r }));
     });
-    refs.close = el("button", { className: "btn btn-danger", type: "button",
+    ui.close = el("button", { className: "btn btn-danger", type: "button",
       text: "Close chat" });
-    refs.close.addEventListener("click", function () { closeChat(chat); });
-    refs.actionError = el("p", { className: "form-error", role: "alert" });
+    ui.close.addEventListener("click", function () { withChat(closeChat); });
+    ui.actionError = el("p", { className: "form-error", role: "alert" });
+    ui.actions = el("div", { className: "chat-actions", role: "group",
+      "aria-label": "Chat actions" },
+      el("div", { className: "action" },
+        el("label", { "for": "transfer-to", text: "Transfer to" }), ui.transferTo,
+        ui.transfer),
+      el("div", { className: "action" },
+        el("label", { "for": "resolution", text: "Resolution" }), ui.resolution,
+        ui.close),
+      ui.actionError);
+  }
 
-    var actions = el("section", { className: "card", "aria-labelledby": "act-" + key },
-      el("h4", { id: "act-" + key, text: "Actions" }),
-      el("div", { className: "action-row" },
-        el("div", { className: "field" },
-          el("label", { "for": "transfer-" + key, text: "Transfer to" }), refs.transferTo),
-        refs.transfer),
-      el("div", { className: "action-row" },
-        el("div", { className: "field" },
-          el("label", { "for": "resolution-" + key, text: "Resolution" }), refs.resolution),
-        refs.close),
-      refs.actionError);
+  function current() {
+    return state.selected ? state.chats.get(state.selected) || null : null;
+  }
 
-    var side = el("div", { className: "chat-side" }, customerCard, triageCard, actions);
-    panel.appendChild(el("div", { className: "chat-body" }, main, side));
+  function withChat(fn) {
+    var chat = current();
+    if (chat) fn(chat);
+  }
+
+  /** Point the shared controls at `chat`: its draft, its state. */
+  function syncControls(chat) {
+    hideSuggestions();
+    state.replyCaret = null;
+    chat.refs.composerSlot.appendChild(ui.form);
+    chat.refs.actionsSlot.appendChild(ui.actions);
+    ui.reply.value = session(STORE.draft + chat.id) || "";
+    ui.sendError.textContent = "";
+    ui.actionError.textContent = chat.note || "";
+    var on = !chat.closed;
+    [ui.reply, ui.send, ui.canned, ui.transferTo, ui.transfer, ui.resolution, ui.close]
+      .forEach(function (n) { n.disabled = !on; });
   }
 
   function renderChatInfo(chat) {
@@ -742,9 +769,9 @@
   function definitionList(rows) {
     var dl = el("dl", { className: "facts" });
     rows.forEach(function (r) {
+      var value = r[1] === undefined || r[1] === null || r[1] === "" ? "—" : String(r[1]);
       dl.appendChild(el("div", { className: "fact" },
-        el("dt", { text: r[0] }),
-        el("dd", { text: r[1] === undefined || r[1] === null || r[1] === "" ? "—" : String(r[1]) })));
+        el("dt", { text: r[0] }), el("dd", { text: value })));
     });
     return dl;
   }
@@ -755,7 +782,8 @@
     tab.querySelector(".tab-unread").textContent = chat.unread > 0
       ? " (" + chat.unread + " unread)" : "";
     var p = /^P[1-4]$/.test(chat.priority) ? chat.priority.toLowerCase() : "p3";
-    tab.className = "tab tab--" + p + (chat.unread > 0 ? " tab--unread" : "");
+    tab.className = "tab tab--" + p + (chat.unread > 0 ? " tab--unread" : "") +
+      (chat.closed ? " tab--closed" : "");
   }
 
   function renderChatsMeta() {
@@ -780,6 +808,7 @@
   function select(chatId, focusReply) {
     var chat = state.chats.get(chatId);
     if (!chat) return;
+    var changed = state.selected !== chatId;
     state.selected = chatId;
     session(STORE.selected, chatId);
     state.chats.forEach(function (c) {
@@ -788,6 +817,7 @@
       c.refs.tab.tabIndex = on ? 0 : -1;
       c.refs.panel.hidden = !on;
     });
+    if (changed || ui.form.parentNode !== chat.refs.composerSlot) syncControls(chat);
     if (chat.unread) {
       chat.unread = 0;
       renderTab(chat);
@@ -795,7 +825,7 @@
     }
     scrollToEnd(chat);
     refreshAgents();
-    if (focusReply && !chat.refs.reply.disabled) chat.refs.reply.focus();
+    if (focusReply && !ui.reply.disabled) ui.reply.focus();
   }
 
   function onTabKey(event) {
@@ -817,10 +847,15 @@
   function removeChat(chatId) {
     var chat = state.chats.get(chatId);
     if (!chat) return;
-    var panelHadFocus = chat.refs.panel.contains(document.activeElement) ||
+    var hadFocus = chat.refs.panel.contains(document.activeElement) ||
       chat.refs.tab === document.activeElement;
     var index = state.order.indexOf(chatId);
     window.clearTimeout(chat.typingTimer);
+    if (ui.form.parentNode === chat.refs.composerSlot) {
+      hideSuggestions();
+      ui.form.remove();
+      ui.actions.remove();
+    }
     chat.refs.tab.remove();
     chat.refs.panel.remove();
     state.chats.delete(chatId);
@@ -833,7 +868,7 @@
       var next = state.order[Math.min(index, state.order.length - 1)];
       if (next) select(next, false);
     }
-    if (panelHadFocus) {
+    if (hadFocus) {
       if (state.selected) state.chats.get(state.selected).refs.tab.focus();
       else $("chats").focus();
     }
@@ -879,16 +914,17 @@
     var meta = el("p", { className: "msg-meta" },
       el("span", { className: "msg-sender", text: senderLabel(m) }));
     var ts = Number(m.ts);
-    if (ts > 0) {
-      var date = new Date(ts * 1000);
-      meta.appendChild(el("time", { className: "msg-time", datetime: date.toISOString(),
-        text: clock(ts) }));
-    }
+    if (ts > 0) meta.appendChild(timeNode(ts));
     li.appendChild(meta);
     var body = el("div", { className: "msg-body" });
     renderBody(body, m);
     li.appendChild(body);
     return li;
+  }
+
+  function timeNode(ts) {
+    return el("time", { className: "msg-time", datetime: new Date(ts * 1000).toISOString(),
+      text: clock(ts) });
   }
 
   function nearBottom(chat) {
@@ -918,7 +954,7 @@
     var seq = Number(m.seq);
     if (!(seq > 0) || chat.msgs.has(seq)) return false;
     var stick = nearBottom(chat);
-    var mine = m.sender === "agent" && m.agent && m.agent === state.me.name;
+    var mine = m.sender === "agent" && !!m.agent && m.agent === state.me.name;
     if (live && mine) {
       var pending = findPending(chat, m.text);
       if (pending) {
@@ -943,15 +979,16 @@
     if (!addMessage(chat, m, true)) return;
     if (m.sender === "user") {
       hideTyping(chat);
-      var visible = chat.id === state.selected && !document.hidden;
       if (chat.id !== state.selected) {
         chat.unread += 1;
         renderTab(chat);
         updateTitle();
         announce("New message from " + customerName(chat));
       }
-      if (!visible) alertAgent("Message from " + customerName(chat),
-        String(m.title || m.text || "").slice(0, 140), true);
+      if (chat.id !== state.selected || document.hidden) {
+        alertAgent("Message from " + customerName(chat),
+          String(m.title || m.text || "").slice(0, 140), true);
+      }
     }
   }
 
@@ -971,17 +1008,16 @@
 
   // -- sending ---------------------------------------------------------------------------
   function sendReply(chat) {
-    hideSuggestions(chat);
-    var text = chat.refs.reply.value;
-    chat.refs.sendError.textContent = "";
+    hideSuggestions();
+    var text = ui.reply.value;
+    ui.sendError.textContent = "";
+    if (chat.closed) return;
     if (!text.trim()) {
-      chat.refs.sendError.textContent = "Write a reply first.";
-      chat.refs.reply.focus();
+      ui.sendError.textContent = "Write a reply first.";
+      ui.reply.focus();
       return;
     }
-    if (chat.closed) return;
-    var pending = messageNode({ sender: "agent", agent: state.me.name || session(STORE.name),
-      text: text }, true);
+    var pending = messageNode({ sender: "agent", agent: myName(), text: text }, true);
     pending.classList.add("msg--pending");
     pending.dataset.clientMsgId = uid("a");
     pending.dataset.text = text;
@@ -989,21 +1025,22 @@
       el("span", { className: "msg-state", text: "Sending…" }));
     chat.refs.list.appendChild(pending);
     scrollToEnd(chat);
-    chat.refs.reply.value = "";
+    ui.reply.value = "";
     session(STORE.draft + chat.id, null);
     emitMessage(chat, pending);
+  }
+
+  function myName() {
+    return state.me.name || session(STORE.name) || "";
   }
 
   function emitMessage(chat, pending) {
     var payload = { chat_id: chat.id, text: pending.dataset.text,
       client_msg_id: pending.dataset.clientMsgId };
     request("agent_message", payload, function (ack) {
-      if (!pending.isConnected && !chat.msgs.has(Number(ack.seq))) return;
-      if (ack.ok) {
-        confirmPending(chat, pending, Number(ack.seq), null);
-        return;
-      }
-      failPending(chat, pending, ack);
+      if (!state.chats.has(chat.id)) return;
+      if (ack.ok) confirmPending(chat, pending, Number(ack.seq), null);
+      else failPending(chat, pending, ack);
     });
   }
 
@@ -1021,21 +1058,19 @@
     if (!(seq > 0)) return;
     var existing = chat.msgs.get(seq);
     if (existing && existing !== pending) {
-      pending.remove();
+      pending.remove(); // the echo came first and is shown already
       return;
     }
     if (!pending.classList.contains("msg--pending")) return;
     pending.classList.remove("msg--pending", "msg--failed");
     pending.dataset.seq = String(seq);
     chat.msgs.set(seq, pending);
-    var stateNode = pending.querySelector(".msg-state");
-    if (stateNode) stateNode.remove();
-    var retry = pending.querySelector(".msg-retry");
-    if (retry) retry.remove();
+    ["msg-state", "msg-retry"].forEach(function (cls) {
+      var node = pending.querySelector("." + cls);
+      if (node) node.remove();
+    });
     var when = Number(ts) > 0 ? Number(ts) : Date.now() / 1000;
-    pending.querySelector(".msg-meta").appendChild(el("time", {
-      className: "msg-time", datetime: new Date(when * 1000).toISOString(), text: clock(when)
-    }));
+    pending.querySelector(".msg-meta").appendChild(timeNode(when));
     pending.remove();
     placeMessage(chat, pending, seq);
   }
@@ -1045,45 +1080,41 @@
     var stateNode = pending.querySelector(".msg-state");
     var reason = errorText(ack);
     stateNode.textContent = "Not sent: " + reason;
-    chat.refs.sendError.textContent = "Your message was not sent: " + reason + ".";
-    if (!pending.querySelector(".msg-retry") && ack.code !== "not_chat_owner") {
+    var gone = ack.code === "not_chat_owner" || ack.code === "chat_not_found";
+    if (chat.id === state.selected) {
+      ui.sendError.textContent = "Your message was not sent: " + reason + ".";
+    } else {
+      notice("A message to " + customerName(chat) + " was not sent: " + reason + ".", true);
+    }
+    if (!gone && !pending.querySelector(".msg-retry")) {
       var retry = el("button", { className: "btn btn-small msg-retry", type: "button",
         text: "Retry" });
       retry.addEventListener("click", function () {
         pending.classList.remove("msg--failed");
         stateNode.textContent = "Sending…";
         retry.remove();
-        chat.refs.sendError.textContent = "";
+        ui.sendError.textContent = "";
         emitMessage(chat, pending);
       });
       pending.querySelector(".msg-meta").appendChild(retry);
     }
-    if (ack.code === "not_chat_owner" || ack.code === "chat_not_found") {
-      markGone(chat, "This chat is no longer assigned to you.");
-    }
+    if (gone) markGone(chat, "This chat is no longer assigned to you.");
   }
 
+  /** The server says the chat is not ours any more (e.g. requeued while we were away). */
   function markGone(chat, text) {
     chat.closed = true;
-    setComposerEnabled(chat, false);
-    chat.refs.actionError.textContent = text;
+    chat.note = text;
     renderTab(chat);
-  }
-
-  function setComposerEnabled(chat, on) {
-    var refs = chat.refs;
-    [refs.reply, refs.send, refs.canned, refs.transferTo, refs.transfer].forEach(function (n) {
-      n.disabled = !on;
-    });
-    if (on) refs.actionError.textContent = "";
+    if (chat.id === state.selected) syncControls(chat);
   }
 
   function onReplyInput(chat) {
-    session(STORE.draft + chat.id, chat.refs.reply.value || null);
-    chat.refs.sendError.textContent = "";
-    updateSuggestions(chat);
+    session(STORE.draft + chat.id, ui.reply.value || null);
+    ui.sendError.textContent = "";
+    updateSuggestions();
     var now = Date.now();
-    if (chat.refs.reply.value && now - chat.lastTypingEmit > TYPING_EMIT_MS && state.socket &&
+    if (ui.reply.value && now - chat.lastTypingEmit > TYPING_EMIT_MS && state.socket &&
         state.socket.connected) {
       chat.lastTypingEmit = now;
       state.socket.emit("typing", { chat_id: chat.id }, function () { /* ack ignored */ });
@@ -1091,23 +1122,23 @@
   }
 
   function onReplyKey(chat, event) {
-    var open = !chat.refs.suggest.hidden && chat.suggestions.length > 0;
+    var open = !ui.suggest.hidden && ui.suggestions.length > 0;
     if (open) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        var n = chat.suggestions.length;
-        chat.active = (chat.active + (event.key === "ArrowDown" ? 1 : -1) + n) % n;
-        renderSuggestions(chat);
+        var n = ui.suggestions.length;
+        ui.active = (ui.active + (event.key === "ArrowDown" ? 1 : -1) + n) % n;
+        renderSuggestions();
         return;
       }
-      if ((event.key === "Tab" && !event.shiftKey) || (event.key === "Enter" && !event.shiftKey)) {
+      if ((event.key === "Tab" || event.key === "Enter") && !event.shiftKey) {
         event.preventDefault();
-        insertCanned(chat, chat.suggestions[Math.max(0, chat.active)], true);
+        insertCanned(chat, ui.suggestions[Math.max(0, ui.active)], true);
         return;
       }
       if (event.key === "Escape") {
         event.preventDefault();
-        hideSuggestions(chat);
+        hideSuggestions();
         return;
       }
     }
@@ -1118,92 +1149,88 @@
   }
 
   /** The "/shortcut" being typed right before the caret, or null. */
-  function slashToken(textarea) {
-    var caret = textarea.selectionStart;
-    if (caret !== textarea.selectionEnd) return null;
-    var before = textarea.value.slice(0, caret);
-    var match = /(^|\s)\/([a-z0-9-]{0,32})$/.exec(before);
+  function slashToken() {
+    var caret = ui.reply.selectionStart;
+    if (caret !== ui.reply.selectionEnd) return null;
+    var match = /(^|\s)\/([a-z0-9-]{0,32})$/.exec(ui.reply.value.slice(0, caret));
     if (!match) return null;
     return { start: caret - match[2].length - 1, end: caret, prefix: match[2] };
   }
 
-  function updateSuggestions(chat) {
-    var token = slashToken(chat.refs.reply);
+  function updateSuggestions() {
+    var token = slashToken();
     var list = token ? state.me.canned.filter(function (c) {
       return c.shortcut.indexOf(token.prefix) === 0;
     }) : [];
-    var previous = chat.suggestions[chat.active];
-    chat.suggestions = list.slice(0, 8);
-    chat.active = Math.max(0, chat.suggestions.indexOf(previous));
-    if (!chat.suggestions.length) {
-      hideSuggestions(chat);
-      return;
-    }
-    renderSuggestions(chat);
+    var previous = ui.suggestions[ui.active];
+    ui.suggestions = list.slice(0, 8);
+    ui.active = Math.max(0, ui.suggestions.indexOf(previous));
+    if (ui.suggestions.length) renderSuggestions();
+    else hideSuggestions();
   }
 
-  function renderSuggestions(chat) {
-    var box = chat.refs.suggest;
-    clear(box);
-    var key = domId(chat.id);
-    chat.suggestions.forEach(function (c, i) {
+  function renderSuggestions() {
+    clear(ui.suggest);
+    ui.suggestions.forEach(function (c, i) {
       var option = el("li", {
-        role: "option", id: "sugg-" + key + "-" + i, className: "suggest-item",
-        "aria-selected": i === chat.active ? "true" : "false"
+        role: "option", id: "suggest-" + i, className: "suggest-item",
+        "aria-selected": i === ui.active ? "true" : "false"
       }, el("span", { className: "suggest-shortcut", text: "/" + c.shortcut }),
       el("span", { className: "suggest-title", text: c.title || "" }));
       option.addEventListener("mousedown", function (event) {
-        event.preventDefault(); // keep focus in the textarea
-        insertCanned(chat, c, true);
+        event.preventDefault(); // keep the focus in Reply
+        withChat(function (chat) { insertCanned(chat, c, true); });
       });
-      box.appendChild(option);
+      ui.suggest.appendChild(option);
     });
-    box.hidden = false;
-    chat.refs.reply.setAttribute("aria-expanded", "true");
-    chat.refs.reply.setAttribute("aria-activedescendant", "sugg-" + key + "-" + chat.active);
+    ui.suggest.hidden = false;
+    ui.reply.setAttribute("aria-expanded", "true");
+    ui.reply.setAttribute("aria-activedescendant", "suggest-" + ui.active);
   }
 
-  function hideSuggestions(chat) {
-    chat.suggestions = [];
-    chat.active = -1;
-    chat.refs.suggest.hidden = true;
-    clear(chat.refs.suggest);
-    chat.refs.reply.setAttribute("aria-expanded", "false");
-    chat.refs.reply.removeAttribute("aria-activedescendant");
+  function hideSuggestions() {
+    if (!ui.suggest) return;
+    ui.suggestions = [];
+    ui.active = -1;
+    ui.suggest.hidden = true;
+    clear(ui.suggest);
+    ui.reply.setAttribute("aria-expanded", "false");
+    ui.reply.removeAttribute("aria-activedescendant");
   }
 
   function fillPlaceholders(text, chat) {
     return String(text)
-      .split("{agent}").join(state.me.name || session(STORE.name) || "your support agent")
+      .split("{agent}").join(myName() || "your support agent")
       .split("{customer}").join(firstName(chat));
   }
 
   /** Put a canned reply into Reply: replacing the "/shortcut" token, or at the caret. */
   function insertCanned(chat, item, replaceToken) {
     if (!item) return;
-    var reply = chat.refs.reply;
+    var reply = ui.reply;
     var text = fillPlaceholders(item.text, chat);
-    var token = replaceToken ? slashToken(reply) : null;
+    var token = replaceToken ? slashToken() : null;
+    var value = reply.value;
     var start = token ? token.start : reply.selectionStart;
     var end = token ? token.end : reply.selectionEnd;
-    var value = reply.value;
-    if (!token && document.activeElement !== reply) { start = end = value.length; }
+    if (!token && state.replyCaret !== null) { start = end = state.replyCaret; }
+    if (start > value.length) { start = end = value.length; }
     var spacer = !token && start > 0 && !/\s$/.test(value.slice(0, start)) ? " " : "";
     reply.value = value.slice(0, start) + spacer + text + value.slice(end);
     var caret = start + spacer.length + text.length;
-    hideSuggestions(chat);
+    hideSuggestions();
     reply.focus();
     reply.setSelectionRange(caret, caret);
     session(STORE.draft + chat.id, reply.value);
   }
 
-  function fillCannedSelect(chat) {
-    var select = chat.refs.canned;
-    clear(select);
-    select.appendChild(el("option", { value: "", text: state.me.canned.length
+  function fillCannedSelect() {
+    if (!ui.canned) return;
+    clear(ui.canned);
+    ui.canned.appendChild(el("option", { value: "", text: state.me.canned.length
       ? "Insert…" : "None available" }));
     state.me.canned.forEach(function (c, i) {
-      select.appendChild(el("option", { value: String(i),
+      ui.canned.appendChild(el("option", { value: String(i),
         text: (c.title || c.shortcut) + " (/" + c.shortcut + ")" }));
     });
   }
@@ -1211,18 +1238,20 @@
   // -- transfer / close ------------------------------------------------------------------
   function refreshAgents() {
     if (!state.socket || !state.socket.connected) return;
+    state.agentsAt = Date.now();
     request("agents", {}, function (ack) {
       if (!ack.ok || !Array.isArray(ack.agents)) return;
       state.agents = ack.agents;
       ack.agents.forEach(function (a) {
         if (a && a.username) state.agentNames[a.username] = String(a.name || a.username);
       });
-      state.chats.forEach(fillTransferSelect);
+      fillTransferSelect();
     });
   }
 
-  function fillTransferSelect(chat) {
-    var select = chat.refs.transferTo;
+  function fillTransferSelect() {
+    var select = ui.transferTo;
+    if (!select) return;
     var keep = select.value;
     var choices = state.agents.filter(function (a) {
       return a && a.username && a.username !== state.me.username && a.status === "online" &&
@@ -1230,7 +1259,7 @@
     });
     clear(select);
     select.appendChild(el("option", { value: "", text: choices.length
-      ? "Choose an agent…" : "No other agent available" }));
+      ? "Choose an agent…" : "No one available" }));
     choices.forEach(function (a) {
       var free = state.me.capacity - Number(a.active_chats || 0);
       select.appendChild(el("option", { value: a.username,
@@ -1240,22 +1269,26 @@
   }
 
   function transferChat(chat) {
-    var to = chat.refs.transferTo.value;
-    chat.refs.actionError.textContent = "";
+    var to = ui.transferTo.value;
+    ui.actionError.textContent = "";
     if (!to) {
-      chat.refs.actionError.textContent = "Choose an agent to transfer the chat to.";
-      chat.refs.transferTo.focus();
+      ui.actionError.textContent = "Choose an agent to transfer the chat to.";
+      ui.transferTo.focus();
       refreshAgents();
       return;
     }
-    chat.refs.transfer.disabled = true;
+    ui.transfer.disabled = true;
     request("transfer", { chat_id: chat.id, to: to }, function (ack) {
-      chat.refs.transfer.disabled = false;
+      ui.transfer.disabled = !!(current() && current().closed);
       if (ack.ok) {
         finishTransfer(chat.id, to);
         return;
       }
-      chat.refs.actionError.textContent = "Could not transfer: " + errorText(ack) + ".";
+      if (chat.id === state.selected) {
+        ui.actionError.textContent = "Could not transfer: " + errorText(ack) + ".";
+      } else {
+        notice("Could not transfer the chat: " + errorText(ack) + ".", true);
+      }
       refreshAgents();
     });
   }
@@ -1269,21 +1302,26 @@
   }
 
   function closeChat(chat) {
-    var resolution = chat.refs.resolution.value || "resolved";
-    var label = chat.refs.resolution.options[chat.refs.resolution.selectedIndex].text;
-    chat.refs.actionError.textContent = "";
-    chat.refs.close.disabled = true;
+    var resolution = ui.resolution.value || RESOLUTIONS[0];
+    ui.actionError.textContent = "";
+    ui.close.disabled = true;
     request("close", { chat_id: chat.id, resolution: resolution }, function (ack) {
-      chat.refs.close.disabled = false;
+      ui.close.disabled = !!(current() && current().closed);
       if (ack.ok) {
         if (state.chats.has(chat.id)) {
-          notice("Closed the chat with " + customerName(chat) + " (" + label + ").");
+          notice("Closed the chat with " + customerName(chat) + " (" + resolution + ").");
           removeChat(chat.id);
         }
+        ui.resolution.value = RESOLUTIONS[0];
         return;
       }
-      chat.refs.actionError.textContent = "Could not close the chat: " + errorText(ack) + ".";
-      if (ack.code === "not_chat_owner") markGone(chat, "This chat is no longer assigned to you.");
+      if (ack.code === "not_chat_owner") {
+        markGone(chat, "This chat is no longer assigned to you.");
+      } else if (chat.id === state.selected) {
+        ui.actionError.textContent = "Could not close the chat: " + errorText(ack) + ".";
+      } else {
+        notice("Could not close the chat: " + errorText(ack) + ".", true);
+      }
     });
   }
 
@@ -1363,6 +1401,11 @@
 
   // -- start -----------------------------------------------------------------------------
   function init() {
+    buildControls();
+    ui.reply.addEventListener("blur", function () {
+      state.replyCaret = ui.reply.selectionStart;
+    });
+    ui.reply.addEventListener("focus", function () { state.replyCaret = null; });
     $("login-form").addEventListener("submit", onLoginSubmit);
     $("logout").addEventListener("click", function () { signOut("You are signed out."); });
     $("presence").addEventListener("change", function () {
