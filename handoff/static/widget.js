@@ -27,7 +27,7 @@
   var BASE = trimSlash(data.gateway || (script && script.src ? new URL(script.src, location.href).origin
     : location.origin));
   var CONFIG = {
-    title: data.title || 'Support',
+    title: data.title || 'Help Center',
     country: data.country || '',
     language: data.language || (document.documentElement.lang || '').slice(0, 2).toLowerCase(),
     tokenCallback: data.tokenCallback || ''
@@ -165,7 +165,7 @@
     var stored = readStore();
     this.sessionId = typeof stored.sid === 'string' ? stored.sid : null;
     this.who = typeof stored.who === 'string' ? stored.who : null; // identity of the chat
-    this.isOpen = !!stored.open;
+    this.isOpen = false; // a new page starts with the panel closed (unread count on the launcher)
     this.lastSeen = typeof stored.seen === 'number' ? stored.seen : 0;
     this.outbox = Array.isArray(stored.outbox) ? stored.outbox.filter(function (m) {
       return m && typeof m.id === 'string' && typeof m.text === 'string';
@@ -191,7 +191,7 @@
   Widget.prototype.save = function () {
     try {
       window.localStorage.setItem(STORAGE_KEY, JSON.stringify({
-        sid: this.sessionId, who: this.who, open: this.isOpen, seen: this.lastSeen,
+        sid: this.sessionId, who: this.who, seen: this.lastSeen,
         outbox: this.outbox.map(function (m) {
           return { id: m.id, text: m.text, title: m.title || undefined, ts: m.ts };
         })
@@ -961,6 +961,7 @@
     });
     var last = this.log.lastElementChild;
     if (!last || !last._quickReplies || last.dataset.sender === 'user' || last._quickUsed) return;
+    if (this.csatPending) return; // the rating form asks instead of the 1..5 buttons
     var group = el('div', 'hc-quick');
     group.setAttribute('role', 'group');
     group.setAttribute('aria-label', 'Suggested replies');
@@ -992,10 +993,10 @@
         parts.push('Estimated wait: about ' + Math.max(1, Math.round(status.estimated_wait_s / 60)) + ' min.');
       }
       text = parts.join(' ');
-      this.subtitle.textContent = 'Waiting for a specialist';
+      this.subtitle.textContent = 'In the queue for a person';
     } else if (state === 'agent') {
       text = 'Chatting with ' + (this.agentName || 'a support specialist');
-      this.subtitle.textContent = text;
+      this.subtitle.textContent = 'A person from our support team';
     } else {
       this.subtitle.textContent = 'Our assistant answers right away';
     }
@@ -1014,6 +1015,7 @@
     var wasPending = this.csatPending;
     this.csatPending = pending;
     this.csatForm.hidden = !pending;
+    if (pending !== wasPending) this.clearQuickReplies();
     if (pending && !wasPending) {
       this.csatThanks.textContent = '';
       this.csatForm.reset();
@@ -1039,7 +1041,7 @@
       }
       self.csatPending = false;
       self.csatForm.hidden = true;
-      self.csatThanks.textContent = 'Thanks for your feedback!';
+      self.csatThanks.textContent = 'Rating sent. Thank you!';
       self.input.focus();
     });
   };
@@ -1181,12 +1183,6 @@
   Promise.all([domReady(), css, md, sio]).then(function () {
     widget = new Widget();
     widget.root.hidden = false;
-    if (widget.isOpen) {
-      widget.panel.hidden = false;
-      widget.launcher.hidden = true;
-      widget.launcher.setAttribute('aria-expanded', 'true');
-      widget.root.classList.add('hc-root--open');
-    }
     widget.renderOutbox(); // what is still to be sent from the last page
     widget.updateBadge();
     widget.connect();
