@@ -94,8 +94,14 @@ def parse(raw: Any, path: Path) -> SupportPolicy:
     if ANONYMOUS_PLAN not in plans:
         raise PolicyError(f"{path}: plans must include '{ANONYMOUS_PLAN}' (anonymous visitors)")
     roles = tuple(str(r) for r in _require(raw, "roles", "", path))
-    channels = {str(c): str(_require(spec, "name", f"channels.{c}.", path))
-                for c, spec in _require(raw, "channels", "", path).items()}
+    channels = {}
+    for cid, spec in _require(raw, "channels", "", path).items():
+        name = _require(spec, "name", f"channels.{cid}.", path)
+        extra = sorted(str(k) for k in spec if k != "name")
+        if extra:  # `{name: a (b, c)}` is YAML for name "a (b" plus keys "c)": quote it
+            raise PolicyError(f"{path}: channels.{cid} has unexpected keys {extra}; "
+                              f"a name with commas must be quoted")
+        channels[str(cid)] = str(name)
 
     def channel_set(values: Any, where: str) -> frozenset[str]:
         if not isinstance(values, list):

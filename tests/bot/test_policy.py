@@ -217,6 +217,25 @@ def test_invalid_policy_names_file_and_key(tmp_path: Path, change: Any, expected
     assert expected in message
 
 
+def test_an_unquoted_channel_name_with_commas_is_refused(tmp_path: Path) -> None:
+    text = (data_dir() / "support_policy.yml").read_text()
+    broken = text.replace('{name: "self-service (report abuse, billing discrepancy, contact '
+                          'sales)"}', "{name: self-service (report abuse, billing discrepancy, "
+                          "contact sales)}")
+    assert broken != text
+    path = tmp_path / "support_policy.yml"
+    path.write_text(broken)
+    with pytest.raises(policy.PolicyError, match="channels.self_service has unexpected keys"):
+        policy.load(path)
+
+
+def test_channel_names_are_whole() -> None:
+    names = policy.load().channels
+    assert names["self_service"] == ("self-service (report abuse, billing discrepancy, "
+                                     "contact sales)")
+    assert names["knowledge_base"] == "the knowledge base, training videos and user guides"
+
+
 def test_boolean_hours_are_refused(tmp_path: Path) -> None:
     raw = copy()
     raw["target_response"]["hours"]["P1"] = True

@@ -1,0 +1,100 @@
+"""The widget embedded on a help-center page of another origin, against a gateway in
+production mode: the page's origin is on the allow-list and its signed token says who
+is asking; a page of an origin not on the list gets a clear "not allowed" state."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot import identity
+from scripts import stack
+from tests.conftest import Stack
+from tests.e2e.browser.conftest import PageProblems, start_web_gateway
+
+# The help center, the gateway and the action server share one secret; the test stack's
+# action server runs with the development one, so the production gateway gets it too.
+SECRET = identity.DEV_SECRET
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def help_center_site(root: Path) -> Iterator[str]:
+    """A static site on its own loopback port: another origin than the gateway."""
+    server = ThreadingHTTPServer(("127.0.0.1", stack.free_port()),
+                                 partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def write_page(root: Path, gateway: str, token: str) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme help center</title>
+<script>window.acmeToken = function () {{ return Promise.resolve("{token}"); }};</script>
+</head><body><h1>Acme help center</h1>
+<script src="{gateway}/widget.js" data-gateway="{gateway}"
+        data-token-callback="acmeToken" data-country="GB" defer></script>
+</body></html>""")
+
+
+@pytest.fixture
+def sites(tmp_path: Path, rasa_stack: Stack) -> Iterator[tuple[str, str, str]]:
+    """(allowed site, other site, production gateway allowing only the first)."""
+    with help_center_site(tmp_path / "allowed") as allowed, \
+            help_center_site(tmp_path / "other") as other:
+        gateway_svc, gateway = start_web_gateway(
+            rasa_stack, tmp_path / "logs", HANDOFF_ENV="production",
+            HELP_CENTER_SECRET=SECRET, AGENT_TOKEN_SECRET=SECRET + "-agents",
+            HANDOFF_ALLOWED_ORIGINS=allowed)
+        try:
+            yield allowed, other, gateway
+        finally:
+            gateway_svc.stop()
+
+
+def test_embedded_on_an_allowed_origin_in_production(
+    sites: tuple[str, str, str], new_page: Callable[..., Page], page_problems: PageProblems,
+    tmp_path: Path
+) -> None:
+    allowed, other, gateway = sites
+    # the static test sites have no favicon
+    page_problems.allowed.append("404 (File not found)")
+    token = identity.issue("business-admin", SECRET)
+    write_page(tmp_path / "allowed", gateway, token)
+    write_page(tmp_path / "other", gateway, token)
+
+    page = new_page(allowed + "/index.html")
+    page.get_by_role("button", name="Open chat").click()
+    page.get_by_label("Message", exact=True).fill("what support do I get?")
+    page.get_by_label("Message", exact=True).press("Enter")
+    log = page.get_by_role("log", name="Conversation")
+    # the signed token of the page said who is asking
+    expect(log).to_contain_text("You're an admin on a Business account", timeout=30_000)
+
+    # a site whose origin is not on the list: refused, and the user is told so
+    page_problems.allowed += ["socket.io", "WebSocket", "Failed to load resource",
+                              "CORS", "Access-Control-Allow-Origin"]
+    stranger = new_page(other + "/index.html")
+    stranger.get_by_role("button", name="Open chat").click()
+    expect(stranger.get_by_text("connection refused", exact=False).first).to_be_visible(
+        timeout=30_000)
+    expect(stranger.get_by_role("log", name="Conversation")).not_to_contain_text(
+        "Business account")
