@@ -629,14 +629,14 @@
       if (generation !== self.generation || !self.socket.connected) return;
       var who = identityOf(token);
       self.token = token;
-      var body = { customData: self.customData() };
-      if (self.sessionId && (self.who === null || self.who === who)) body.session_id = self.sessionId;
-      if (self.who !== who && self.sessionId) {
+      if (self.who !== null && self.who !== who && self.sessionId) {
         // signed in or out since this chat started: that chat isn't this person's
-        self.resetView();
         self.sessionId = null;
+        self.resetView();
       }
       self.who = who;
+      var body = { customData: self.customData() };
+      if (self.sessionId) body.session_id = self.sessionId;
       self.socket.emit('session_request', body);
     });
   };

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 import redis as redis_lib
-from playwright.sync_api import Dialog, Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, WebSocketRoute, expect
 
 from scripts import stack
 from tests.e2e.browser.conftest import WebStack, screenshot
@@ -100,11 +100,17 @@ def test_anonymous_visitor_asks_by_keyboard_only(new_page: Callable[..., Page],
 def test_free_user_asking_for_a_person_is_refused_without_queueing(
         new_page: Callable[..., Page]) -> None:
     page = new_page("/")
+    log = open_chat(page)
+    say(page, "hello there")  # as an anonymous visitor first
+    expect(log).to_contain_text("Help Center assistant")
+    wait_answered(page)
+
     sign_in = page.get_by_label("Sign in as")
+    expect(sign_in.get_by_role("option", name="Anonymous visitor")).to_have_count(1)
     expect(sign_in.get_by_role("option", name="Bea Basic - basic owner")).to_have_count(1)
     sign_in.select_option("basic-owner")
     expect(page.get_by_role("status").filter(has_text="Signed in as Bea Basic")).to_be_visible()
-    log = open_chat(page)
+    expect(log.get_by_text("hello there")).to_have_count(0)  # another person: a new chat
     page.get_by_role("button", name="Talk to a person").click()
     expect(log).to_contain_text("Basic (free)")
     # what the user clicked is shown, not the payload behind it
@@ -326,6 +332,56 @@ def test_offline_shows_reconnecting_and_delivers_once(new_page: Callable[..., Pa
     expect(log).to_contain_text("whats the phone number for support in the UK")
     wait_answered(page)
     assert sum("whats the phone number" in m for m in messages(page)) == 1
+
+
+def test_message_whose_acknowledgement_was_lost_is_resent_and_stored_once(
+        new_page: Callable[..., Page], web_stack: WebStack) -> None:
+    """The connection drops after the gateway stored and answered a message but before
+    its acknowledgement arrived: the widget re-sends it with the same client_msg_id after
+    reconnecting, and the gateway keeps (and answers) it once."""
+    page = new_page(None)
+    sabotage = {"armed": True, "dropped": 0}
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        utterances: set[str] = set()
+
+        def from_page(message: str | bytes) -> None:
+            if isinstance(message, str):
+                match = re.match(r'^42(\d+)\["user_uttered"', message)
+                if match:
+                    utterances.add(match.group(1))
+            server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            if isinstance(message, str) and sabotage["armed"]:
+                match = re.match(r"^43(\d+)\[", message)
+                if match and match.group(1) in utterances:
+                    sabotage["armed"] = False
+                    sabotage["dropped"] += 1
+                    ws.close()
+                    server.close()
+                    return
+            ws.send(message)
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    page.goto(web_stack.base + "/")
+    log = open_chat(page)
+    say(page, "who can file a web ticket")
+    expect(log.get_by_role("link", name=re.compile("Web tickets", re.I))).to_be_visible()
+    wait_answered(page)
+    assert sabotage["dropped"] == 1
+    texts = messages(page)
+    assert sum("who can file a web ticket" in t for t in texts) == 1
+    assert sum(t.startswith("Assistant") for t in texts) == 1
+
+    page.reload()  # the stored transcript agrees: one question, one answer
+    open_chat(page)
+    expect(conversation(page)).to_contain_text("who can file a web ticket")
+    wait_answered(page)
+    assert messages(page) == texts
 
 
 @pytest.fixture
