@@ -47,6 +47,7 @@
     selected: null,
     agents: [],               // last `agents` ack
     agentsAt: 0,
+    agentsTimer: 0,
     agentNames: {},           // username -> display name
     wanted: null,             // chat id we asked for (accept / take next): select it
     connectedAt: 0,
@@ -255,6 +256,7 @@
     state.queueIds = null;
     state.gotMe = false;
     state.wanted = null;
+    $("presence").disabled = true;
     hideSuggestions();
     ui.form.remove();
     ui.actions.remove();
@@ -412,7 +414,7 @@
     state.queueIds = ids;
     renderQueue();
     // presence changes re-send the queue: a good moment to refresh the transfer picker
-    if (state.chats.size && Date.now() - state.agentsAt > 2000) refreshAgents();
+    if (state.chats.size) refreshAgentsSoon();
     if (fresh.length) {
       var first = fresh[0];
       alertAgent("New chat waiting",
@@ -585,7 +587,7 @@
     var key = domId(chatId);
     var chat = {
       id: chatId, account: null, priority: "", summary: "", triage: {},
-      msgs: new Map(), unread: 0, closed: false, note: "", typingTimer: 0,
+      msgs: new Map(), unread: 0, closed: false, closing: "", note: "", typingTimer: 0,
       lastTypingEmit: 0, refs: {}
     };
     var tab = el("button", {
@@ -1236,6 +1238,16 @@
   }
 
   // -- transfer / close ------------------------------------------------------------------
+  /** refreshAgents at most every 2 s, the last call always honoured. */
+  function refreshAgentsSoon() {
+    if (state.agentsTimer) return;
+    var wait = Math.max(0, 2000 - (Date.now() - state.agentsAt));
+    state.agentsTimer = window.setTimeout(function () {
+      state.agentsTimer = 0;
+      refreshAgents();
+    }, wait);
+  }
+
   function refreshAgents() {
     if (!state.socket || !state.socket.connected) return;
     state.agentsAt = Date.now();
@@ -1305,16 +1317,15 @@
     var resolution = ui.resolution.value || RESOLUTIONS[0];
     ui.actionError.textContent = "";
     ui.close.disabled = true;
+    chat.closing = resolution; // chat_closed may come before the acknowledgement
     request("close", { chat_id: chat.id, resolution: resolution }, function (ack) {
       ui.close.disabled = !!(current() && current().closed);
       if (ack.ok) {
-        if (state.chats.has(chat.id)) {
-          notice("Closed the chat with " + customerName(chat) + " (" + resolution + ").");
-          removeChat(chat.id);
-        }
+        finishClose(chat.id);
         ui.resolution.value = RESOLUTIONS[0];
         return;
       }
+      chat.closing = "";
       if (ack.code === "not_chat_owner") {
         markGone(chat, "This chat is no longer assigned to you.");
       } else if (chat.id === state.selected) {
@@ -1333,8 +1344,15 @@
       finishTransfer(data.chat_id, String(data.transferred_to));
       return;
     }
-    notice("The chat with " + customerName(chat) + " was closed.");
-    removeChat(data.chat_id);
+    finishClose(data.chat_id);
+  }
+
+  function finishClose(chatId) {
+    var chat = state.chats.get(chatId);
+    if (!chat) return;
+    notice(chat.closing ? "Closed the chat with " + customerName(chat) + " (" + chat.closing +
+      ")." : "The chat with " + customerName(chat) + " was closed.");
+    removeChat(chatId);
   }
 
   // -- notifications ---------------------------------------------------------------------

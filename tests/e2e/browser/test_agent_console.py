@@ -1,0 +1,492 @@
+"""The agent console (/agent) in a real browser against the whole stack. Customers are
+driven from Python over the widget protocol (a Socket.IO client, no widget page), so
+these tests exercise only the console: sign-in, the live queue, chat tabs, replies,
+canned replies, reload, transfer, close and log out. Elements are found by role and
+accessible name, the names docs and other tests rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis as redis_lib
+import socketio
+from playwright.sync_api import Dialog, Locator, Page, expect
+
+from bot import redis_keys
+from tests.e2e.browser.conftest import PageProblems, WebStack, screenshot
+
+PROBLEM = "Nobody in our company can join meetings since this morning."
+XSS = ("<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "<svg onload=alert(1)>")
+SLOW = 30_000  # ms, for anything that waits on the bot
+
+
+class Customer:
+    """A help-center user on the widget protocol, from Python: an asyncio Socket.IO
+    client on its own event-loop thread behind a blocking interface (the sync client
+    would need `requests`/`websocket-client`, which the gateway venv does not have)."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, base: str, user: str | None = None) -> None:
+        self.base, self.user = base, user
+        self.events: list[tuple[str, Any]] = []
+        self.chat_id = ""
+        self._cond = threading.Condition()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self.sio: socketio.AsyncClient = self._run(self._make())
+
+    async def _make(self) -> socketio.AsyncClient:
+        sio = socketio.AsyncClient(reconnection=False)
+        for name in ("session_confirm", "bot_uttered", "handoff_status", "typing", "error"):
+            sio.on(name, self._recorder(name))
+        return sio
+
+    def _run(self, coro: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _recorder(self, name: str) -> Callable[[Any], Any]:
+        async def record(data: Any = None) -> None:
+            with self._cond:
+                self.events.append((name, data))
+                self._cond.notify_all()
+        return record
+
+    def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
+                 after: int = 0, timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for event, data in self.events[after:]:
+                    if event == name and match(data):
+                        return data
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {name} within {timeout} s; last events: "
+                                         f"{self.events[-6:]}")
+                self._cond.wait(left)
+
+    def connect(self) -> Customer:
+        custom: dict[str, str] = {}
+        if self.user:
+            req = urllib.request.Request(
+                self.base + "/dev/token", json.dumps({"user": self.user}).encode(),
+                {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                custom["token"] = json.load(resp)["token"]
+        self._run(self.sio.connect(self.base, transports=["websocket"], wait_timeout=10))
+        self._run(self.sio.emit("session_request", {"customData": custom}))
+        self.chat_id = str(self.wait_for("session_confirm"))
+        return self
+
+    def say(self, text: str, title: str | None = None) -> int:
+        """Send a message; returns the index of events from which to look for answers."""
+        body = {"message": text, "session_id": self.chat_id,
+                "client_msg_id": f"py-{next(self._ids)}-{time.time_ns()}"}
+        if title:
+            body["title"] = title
+        mark = len(self.events)
+        self._run(self.sio.emit("user_uttered", body))
+        return mark
+
+    def ask(self, text: str, expect_text: str, title: str | None = None) -> Any:
+        mark = self.say(text, title)
+        return self.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot"
+                             and expect_text in d.get("text", ""), after=mark)
+
+    def typing(self) -> None:
+        self._run(self.sio.emit("typing", {"session_id": self.chat_id}))
+
+    def request_human(self, problem: str = PROBLEM, impact: str = "down",
+                      workaround: str = "none", state: str = "queued") -> None:
+        """'Talk to a person' and the bot's triage, until the chat is in `state`:
+        "queued", or "agent" when an online agent is to get it at once."""
+        self.ask("/request_human", "going wrong", title="Talk to a person")
+        self.ask(problem, "How bad is it?")
+        self.ask(impact, "workaround")
+        self.ask(workaround, "meeting ID")
+        mark = self.say("skip")
+        self.wait_for("handoff_status", lambda d: d["state"] == state, after=mark)
+
+    def agent_texts(self) -> list[str]:
+        return [d.get("text", "") for e, d in self.events
+                if e == "bot_uttered" and d["metadata"]["sender"] == "agent"]
+
+    def close(self) -> None:
+        try:
+            if self.sio.connected:
+                self._run(self.sio.disconnect(), 10)
+            http = self.sio.eio.http
+            if http is not None and not http.closed:
+                self._run(http.close(), 10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            self._loop.close()
+
+
+@pytest.fixture
+def customer(web_stack: WebStack) -> Iterator[Callable[[str], Customer]]:
+    """`customer("business-admin")`: a connected help-center user, closed after the test."""
+    made: list[Customer] = []
+
+    def make(user: str) -> Customer:
+        client = Customer(web_stack.base, user)
+        made.append(client)
+        return client.connect()
+
+    yield make
+    for client in made:
+        client.close()
+
+
+# -- console helpers --------------------------------------------------------------------
+def sign_in(page: Page, username: str, password: str | None = None) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or username)  # demo passwords
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    status = page.get_by_label("Status")
+    expect(status).to_be_enabled()  # disabled until the server said who and where we are
+    expect(status).to_have_value("online")  # first sign-in: online
+
+
+def console(new_page: Callable[..., Page], username: str = "agent1", **kwargs: Any) -> Page:
+    page = new_page("/agent", **kwargs)
+    sign_in(page, username)
+    return page
+
+
+def go_away(page: Page) -> None:
+    """Away: no auto-assignment, so queued chats stay in the queue for the test."""
+    page.get_by_label("Status").select_option("away")
+    expect(page.get_by_label("Status")).to_be_enabled()
+    expect(page.get_by_label("Status")).to_have_value("away")
+
+
+def queue_item(page: Page, text: str) -> Locator:
+    return page.get_by_role("region", name="Queue").get_by_role("listitem").filter(
+        has_text=text)
+
+
+def tab(page: Page, name: str) -> Locator:
+    return page.get_by_role("tablist", name="My chats").get_by_role(
+        "tab", name=re.compile("^" + re.escape(name)))
+
+
+def panel(page: Page) -> Locator:
+    return page.get_by_role("tabpanel")  # hidden panels are not in the accessibility tree
+
+
+def transcript(page: Page) -> Locator:
+    return panel(page).get_by_role("log", name="Transcript")
+
+
+def reply_box(page: Page) -> Locator:
+    return page.get_by_label("Reply", exact=True)  # not "Canned reply"
+
+
+def accept(page: Page, text: str) -> None:
+    queue_item(page, text).get_by_role("button", name="Accept").click()
+
+
+# -- tests ------------------------------------------------------------------------------
+def test_sign_in_wrong_password_then_success_reload_and_log_out(
+    new_page: Callable[..., Page], page_problems: PageProblems
+) -> None:
+    page_problems.allowed.append("status of 401")  # Chromium logs the refused login
+    page = new_page("/agent")
+    page.get_by_label("Username").fill("agent1")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+
+    sign_in(page, "agent1")
+    expect(page.get_by_text("Alice", exact=True)).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Notifications")).to_be_checked()
+    expect(page.get_by_role("region", name="Queue")).to_contain_text("No customers are waiting")
+    expect(page.get_by_role("button", name="Take next")).to_be_disabled()
+
+    page.reload()  # the token is kept for the tab's session
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_label("Status")).to_be_enabled()
+    expect(page.get_by_label("Status")).to_have_value("online")
+    expect(page.get_by_label("Username")).to_be_hidden()
+
+    # Notifications are a per-browser preference that survives sign-out
+    page.get_by_role("checkbox", name="Notifications").uncheck()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Password")).to_be_visible()  # the token is gone
+    sign_in(page, "agent1")
+    expect(page.get_by_role("checkbox", name="Notifications")).not_to_be_checked()
+
+
+def test_queue_accept_chat_with_account_triage_transcript_and_replies(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer], web_stack: WebStack
+) -> None:
+    page = console(new_page)
+    go_away(page)
+    bo = customer("business-admin")
+    bo.request_human()
+    # Bo has waited longer than the target response time (P1: 1 hour) ...
+    client = redis_lib.Redis.from_url(web_stack.redis_url, decode_responses=True)
+    try:
+        client.hset(redis_keys.chat(bo.chat_id), "waiting_since", str(time.time() - 3700))
+    finally:
+        client.close()
+    # ... which the next queue change shows
+    priya = customer("pro-owner")
+    priya.request_human("How do I change the recording layout?", "question", "full")
+
+    queue = page.get_by_role("region", name="Queue")
+    expect(queue.get_by_role("listitem")).to_have_count(2)
+    first, second = queue.get_by_role("listitem").nth(0), queue.get_by_role("listitem").nth(1)
+    expect(first).to_contain_text("P1 Urgent")  # priority first, then waiting time
+    expect(first).to_contain_text("Plan: Business")
+    expect(first).to_contain_text("Role: Admin")
+    expect(first).to_contain_text(PROBLEM)
+    expect(first).to_contain_text(re.compile(r"Overdue by \d+:\d\d"))  # not colour only
+    expect(second).to_contain_text("P4 Low")
+    expect(second).to_contain_text("Plan: Pro")
+    expect(second).to_contain_text(re.compile(r"Respond within (23:59:\d\d|24:00:00)"))
+    waited = second.get_by_text(re.compile(r"^Waiting ")).inner_text()
+    expect(second.get_by_text(re.compile(r"^Waiting "))).not_to_have_text(waited)  # ticks
+    expect(queue).to_contain_text("2 waiting")
+    screenshot(page, "agent-queue")
+
+    accept(page, PROBLEM)
+    bo_tab = tab(page, "Bo Business")
+    expect(bo_tab).to_have_attribute("aria-selected", "true")
+    expect(queue.get_by_role("listitem")).to_have_count(1)
+    customer_card = panel(page).get_by_role("region", name="Customer")
+    for text in ("Bo Business", "business-admin", "acc-biz-300", "Business", "Admin", "Yes"):
+        expect(customer_card).to_contain_text(text)
+    triage = panel(page).get_by_role("region", name="Triage")
+    expect(triage).to_contain_text("P1 Urgent")
+    expect(triage).to_contain_text(PROBLEM)
+    expect(triage).to_contain_text("Service down or critically degraded")  # impact
+    log = transcript(page)
+    expect(log).to_contain_text("Talk to a person")  # the button's title, not /payload
+    expect(log).to_contain_text("How bad is it?")  # the bot part of the conversation
+    expect(log).to_contain_text("Alice from support joined the chat.")
+    expect(log).to_contain_text("Assistant")
+    expect(log).to_contain_text("Customer")
+    expect(reply_box(page)).to_be_focused()
+
+    # canned reply: "/greet" then Tab, with the customer's first name and mine filled in
+    mark = len(bo.events)
+    reply_box(page).fill("/gre")
+    expect(page.get_by_role("listbox", name="Canned replies")).to_contain_text("/greet")
+    reply_box(page).press("Tab")
+    expect(reply_box(page)).to_have_value(re.compile(r"^Hi Bo, I'm Alice from support\."))
+    bo.wait_for("typing", lambda d: d == {"sender": "agent", "agent": "Alice"}, after=mark)
+    reply_box(page).press("Enter")
+    expect(reply_box(page)).to_have_value("")
+    reply = bo.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "agent", after=mark)
+    assert reply["text"].startswith("Hi Bo, I'm Alice from support.")
+    assert reply["metadata"]["agent"] == "Alice"
+    # own messages come back as chat_message too: shown once
+    expect(log.get_by_text("I'm Alice from support")).to_have_count(1)
+
+    # Shift+Enter is a new line; the "Canned reply" list inserts at the caret
+    reply_box(page).fill("Thanks for waiting.")
+    reply_box(page).press("Shift+Enter")
+    page.get_by_label("Canned reply").select_option(label="Closing check (/anything-else)")
+    expect(reply_box(page)).to_have_value(
+        "Thanks for waiting.\nIs there anything else I can help you with today, Bo?")
+    panel(page).get_by_role("button", name="Send").click()
+    bo.wait_for("bot_uttered", lambda d: d.get("text", "").endswith("today, Bo?"), after=mark)
+
+    # the customer types, then writes
+    bo.typing()
+    expect(panel(page).get_by_text("Bo Business is typing…")).to_be_visible()
+    bo.say("We use the desktop app, version 6.")
+    expect(log).to_contain_text("We use the desktop app, version 6.")
+    expect(panel(page).get_by_text("Bo Business is typing…")).to_be_hidden()
+    expect(bo_tab).to_have_accessible_name("Bo Business")  # read while selected: not unread
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "agent-console")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(reply_box(page)).to_be_visible()
+    screenshot(page, "agent-console-phone")
+
+
+def test_two_chats_unread_count_and_take_next(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    page = console(new_page)
+    go_away(page)
+    bo, priya = customer("business-admin"), customer("pro-owner")
+    bo.request_human()
+    priya.request_human("Recordings have no sound.", "few", "partial")
+    expect(page.get_by_role("region", name="Queue").get_by_role("listitem")).to_have_count(2)
+
+    page.get_by_role("button", name="Take next").click()  # Bo: P1 before P3
+    expect(tab(page, "Bo Business")).to_have_attribute("aria-selected", "true")
+    accept(page, "Recordings have no sound.")
+    expect(tab(page, "Priya Pro")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tablist", name="My chats").get_by_role("tab")).to_have_count(2)
+    expect(page.get_by_role("region", name="Queue")).to_contain_text("No customers are waiting")
+    expect(page.get_by_role("button", name="Take next")).to_be_disabled()
+    expect(transcript(page)).to_contain_text("Recordings have no sound.")
+
+    bo.say("Hello? Is anyone there?")
+    bo.say("We have a board meeting in an hour.")
+    expect(tab(page, "Bo Business")).to_have_accessible_name("Bo Business (2 unread)")
+    expect(transcript(page)).not_to_contain_text("Is anyone there?")  # Priya's chat shown
+    priya.say("Only in one room.")
+    expect(transcript(page)).to_contain_text("Only in one room.")
+    expect(tab(page, "Priya Pro")).to_have_accessible_name("Priya Pro")
+
+    # keyboard: arrows move between tabs; the selected one is read
+    tab(page, "Priya Pro").focus()
+    page.keyboard.press("ArrowLeft")
+    expect(tab(page, "Bo Business")).to_be_focused()
+    expect(tab(page, "Bo Business")).to_have_accessible_name("Bo Business")
+    expect(transcript(page)).to_contain_text("We have a board meeting in an hour.")
+
+    # the draft stays with its chat
+    reply_box(page).fill("Draft for Bo")
+    tab(page, "Priya Pro").click()
+    expect(reply_box(page)).to_have_value("")
+    reply_box(page).fill("Which room system is it?")
+    reply_box(page).press("Enter")
+    priya.wait_for("bot_uttered", lambda d: d.get("text") == "Which room system is it?")
+    tab(page, "Bo Business").click()
+    expect(reply_box(page)).to_have_value("Draft for Bo")
+    assert bo.agent_texts() == []
+
+
+def test_customer_text_is_never_markup(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    page = console(new_page)
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    bo = customer("business-admin")
+    # the payloads in the problem end up in the summary and triage too; online, the
+    # chat is assigned to the agent at once
+    bo.request_human(" ".join(XSS), state="agent")
+    expect(tab(page, "Bo Business")).to_be_visible()
+    for payload in XSS:
+        bo.say(payload)
+    log = transcript(page)
+    expect(log).to_contain_text(XSS[-1])
+    for payload in XSS:
+        expect(log.get_by_text(payload, exact=True)).to_have_count(1)  # as typed, as text
+    expect(panel(page).get_by_role("region", name="Triage")).to_contain_text(XSS[0])
+    assert page.locator("img, svg, iframe, object, embed").count() == 0
+    assert page.locator("[onerror], [onload]").count() == 0
+    assert page.locator("a[href^='javascript:' i]").count() == 0
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.protocol)")
+    assert set(hrefs) <= {"http:", "https:"}, hrefs
+    assert dialogs == []
+
+
+def test_reload_keeps_sign_in_tab_and_whole_transcript_once(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    page = console(new_page)
+    bo = customer("business-admin")
+    bo.request_human(state="agent")
+    expect(tab(page, "Bo Business")).to_be_visible()
+    bo.say("First message after the handoff.")
+    reply_box(page).fill("Looking into it now.")
+    reply_box(page).press("Enter")
+    bo.wait_for("bot_uttered", lambda d: d.get("text") == "Looking into it now.")
+    log = transcript(page)
+    expect(log).to_contain_text("First message after the handoff.")
+    expect(log.get_by_text("Looking into it now.")).to_have_count(1)
+    before = log.inner_text()
+
+    page.reload()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(tab(page, "Bo Business")).to_have_attribute("aria-selected", "true")
+    expect(transcript(page)).to_contain_text("Looking into it now.")
+    assert transcript(page).inner_text() == before  # everything, in order, once
+    expect(page.get_by_role("tablist", name="My chats").get_by_role("tab")).to_have_count(1)
+
+    bo.say("Still there after your reload?")
+    expect(transcript(page)).to_contain_text("Still there after your reload?")
+    reply_box(page).fill("Yes, still here.")
+    reply_box(page).press("Enter")
+    bo.wait_for("bot_uttered", lambda d: d.get("text") == "Yes, still here.")
+
+
+def test_transfer_to_a_second_agent(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    alice = console(new_page, "agent1")
+    bo = customer("business-admin")
+    bo.request_human(state="agent")  # Alice is the only one online
+    expect(tab(alice, "Bo Business")).to_be_visible()
+    bo.say("Can you check our account settings?")
+    expect(transcript(alice)).to_contain_text("Can you check our account settings?")
+
+    bob = console(new_page, "agent2")
+    expect(bob.get_by_role("tablist", name="My chats").get_by_role("tab")).to_have_count(0)
+    transfer_to = alice.get_by_label("Transfer to")
+    transfer_to.focus()  # refreshes who is online with room
+    transfer_to.select_option("agent2")
+    expect(transfer_to.locator("option:checked")).to_have_text(re.compile(r"^Bob \(\d free\)"))
+    mark = len(bo.events)
+    alice.get_by_role("button", name="Transfer").click()
+
+    expect(alice.get_by_text("Transferred to Bob")).to_be_visible()
+    expect(tab(alice, "Bo Business")).to_have_count(0)
+    expect(alice.get_by_text("No chats assigned to you.")).to_be_visible()
+    expect(tab(bob, "Bo Business")).to_have_attribute("aria-selected", "true")
+    log = transcript(bob)
+    expect(log).to_contain_text("Can you check our account settings?")  # history comes along
+    expect(log).to_contain_text("How bad is it?")
+    expect(log).to_contain_text("Bob from support took over the chat.")
+    bo.wait_for("bot_uttered", lambda d: "Bob from support took over" in d.get("text", ""),
+                after=mark)
+    reply_box(bob).fill("Hi, Bob here. I have your conversation.")
+    reply_box(bob).press("Enter")
+    reply = bo.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "agent", after=mark)
+    assert reply["metadata"]["agent"] == "Bob"
+
+
+def test_close_with_resolution_asks_the_customer_for_a_rating(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer], web_stack: WebStack
+) -> None:
+    page = console(new_page)
+    bo = customer("business-admin")
+    bo.request_human(state="agent")
+    expect(tab(page, "Bo Business")).to_be_visible()
+    mark = len(bo.events)
+    page.get_by_label("Resolution").select_option("Follow-up by ticket")
+    page.get_by_role("button", name="Close chat").click()
+    expect(tab(page, "Bo Business")).to_have_count(0)
+    expect(page.get_by_text("Closed the chat with Bo Business (Follow-up by ticket).")) \
+        .to_be_visible()
+    expect(page.get_by_text("No chats assigned to you.")).to_be_visible()
+    bo.wait_for("handoff_status", lambda d: d["state"] == "bot", after=mark)
+    rating = bo.wait_for("bot_uttered", lambda d: "How would you rate" in d.get("text", ""),
+                         after=mark)
+    assert [q["payload"] for q in rating["quick_replies"]] == ["1", "2", "3", "4", "5"]
+    client = redis_lib.Redis.from_url(web_stack.redis_url, decode_responses=True)
+    try:
+        assert client.hget(redis_keys.chat(bo.chat_id), "resolution") == "Follow-up by ticket"
+    finally:
+        client.close()
