@@ -47,7 +47,9 @@
     { kind: 'bold', re: /__(?=\S)([^\n]*?\S)__(?![A-Za-z0-9])/g, wordStart: true },
     { kind: 'italic', re: /\*(?=[^\s*])([^*\n]*?[^\s*])\*/g },
     { kind: 'italic', re: /_(?=[^\s_])([^_\n]*?[^\s_])_(?![A-Za-z0-9])/g, wordStart: true },
-    { kind: 'url', re: /\bhttps?:\/\/[^\s<>"'`\[\]]*[^\s<>"'`\[\]().,;:!?]/g, wordStart: true }
+    // bare URLs: parentheses only in balanced pairs, trailing punctuation left out
+    { kind: 'url', re: /\bhttps?:\/\/(?:[^\s<>"'`\[\]()]|\([^\s<>"'`\[\]()]*\))*(?:[^\s<>"'`\[\]().,;:!?]|\([^\s<>"'`\[\]()]*\))/g,
+      wordStart: true }
   ];
 
   function firstMatch(text, from, allowLinks) {

@@ -70,6 +70,13 @@ def test_anonymous_visitor_asks_by_keyboard_only(new_page: Callable[..., Page],
     page.keyboard.press("Enter")
     message = page.get_by_label("Message")
     expect(message).to_be_focused()
+    page.keyboard.type("first line")
+    page.keyboard.press("Shift+Enter")  # a new line, not a send
+    page.keyboard.type("second line")
+    expect(message).to_have_value("first line\nsecond line")
+    assert messages(page) == []
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Backspace")
     page.keyboard.type("how fast will you get back to me on a P2")
     page.keyboard.press("Enter")
 
