@@ -312,17 +312,18 @@
     });
     socket.on("connect_error", function (err) {
       var message = err && err.message ? String(err.message) : "";
-      if (message === "login required") {
-        signOut("Your session has ended. Please sign in again.");
+      if (socket.active) {
+        setConnection("Reconnecting…"); // a transport problem: socket.io retries by itself
         return;
       }
-      setConnection("Reconnecting…");
-      if (!socket.active) {
-        // refused by the server for another reason: try again a little later
-        window.setTimeout(function () {
-          if (state.socket === socket && !socket.connected) socket.connect();
-        }, 5000);
+      // refused by the server ("login required"; python-socketio says "Connection
+      // refused by server" when the refusal carries no message it passes on)
+      if (message === "origin not allowed") {
+        setConnection("Disconnected");
+        notice("The gateway refused this page's origin.", true);
+        return;
       }
+      signOut("Your session has ended. Please sign in again.");
     });
     socket.on("me", onMe);
     socket.on("queue", onQueue);
@@ -380,8 +381,22 @@
       $("presence").value = state.me.status;
       $("presence").disabled = false;
     }
+    if (Array.isArray(data.chats)) pruneChats(data.chats);
     fillCannedSelect();
     renderChatsMeta();
+  }
+
+  /** Chats we still show but the server no longer gives us (requeued while we were
+   * disconnected past the grace period). Only if `me` lists our chats. */
+  function pruneChats(ids) {
+    var mine = new Set(ids.map(String));
+    state.order.slice().forEach(function (chatId) {
+      if (mine.has(chatId)) return;
+      var chat = state.chats.get(chatId);
+      notice("The chat with " + customerName(chat) + " went back to the queue while you " +
+        "were away.", true);
+      removeChat(chatId);
+    });
   }
 
   /** One presence request at a time: the select is disabled until the answer. */

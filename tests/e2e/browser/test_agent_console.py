@@ -234,6 +234,13 @@ def test_sign_in_wrong_password_then_success_reload_and_log_out(
     sign_in(page, "agent1")
     expect(page.get_by_role("checkbox", name="Notifications")).not_to_be_checked()
 
+    # a token the gateway refuses (forged, expired) leads back to the sign-in form
+    page.evaluate("() => sessionStorage.setItem('hc.agent.token', 'forged.token.value')")
+    page.reload()
+    expect(page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_value("agent1")
+    expect(page.get_by_label("Password")).to_be_focused()
+
 
 def test_queue_accept_chat_with_account_triage_transcript_and_replies(
     new_page: Callable[..., Page], customer: Callable[[str], Customer], web_stack: WebStack
@@ -369,6 +376,64 @@ def test_two_chats_unread_count_and_take_next(
     tab(page, "Bo Business").click()
     expect(reply_box(page)).to_have_value("Draft for Bo")
     assert bo.agent_texts() == []
+
+
+# Desktop notifications and the beep, observed through stand-ins for the browser APIs
+# (headless Chromium shows neither); the page is made to look unfocused, as when the
+# agent works in another window.
+NOTIFICATION_SPY = """
+(() => {
+  window.__notes = [];
+  window.__beeps = 0;
+  class SpyNotification {
+    constructor(title, options) { window.__notes.push(title + ": " + (options || {}).body); }
+    close() {}
+  }
+  SpyNotification.permission = "granted";
+  SpyNotification.requestPermission = () => Promise.resolve("granted");
+  window.Notification = SpyNotification;
+  document.hasFocus = () => false;
+  const oscillator = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function () {
+    window.__beeps += 1;
+    return oscillator.call(this);
+  };
+})();
+"""
+
+
+def test_notifications_for_new_and_assigned_chats_unless_turned_off(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer], web_stack: WebStack
+) -> None:
+    page = new_page("")
+    page.add_init_script(NOTIFICATION_SPY)
+    page.goto(web_stack.base + "/agent")
+    sign_in(page, "agent1")
+    go_away(page)
+
+    def notes() -> list[str]:
+        return list(page.evaluate("() => window.__notes"))
+
+    bo = customer("business-admin")
+    bo.request_human()
+    expect(queue_item(page, PROBLEM)).to_be_visible()
+    page.wait_for_function("() => window.__notes.length >= 1")
+    assert notes()[0].startswith("New chat waiting: P1 Urgent: Bo Business (admin")
+    assert page.evaluate("() => window.__beeps") >= 1
+
+    page.get_by_label("Status").select_option("online")  # auto-assignment gives it to me
+    expect(tab(page, "Bo Business")).to_be_visible()
+    page.wait_for_function("() => window.__notes.length >= 2")
+    assert notes()[1].startswith("Chat assigned to you: Bo Business: ")
+
+    page.get_by_role("checkbox", name="Notifications").uncheck()
+    go_away(page)
+    priya = customer("pro-owner")
+    priya.request_human("How do I change the recording layout?", "question", "full")
+    expect(queue_item(page, "recording layout")).to_be_visible()
+    bo.say("Hello?")
+    expect(transcript(page)).to_contain_text("Hello?")
+    assert len(notes()) == 2
 
 
 def test_customer_text_is_never_markup(
