@@ -309,6 +309,12 @@
       state.gotMe = false;
       $("presence").disabled = true;
       setConnection("Reconnecting…");
+      // socket.io does not come back by itself after the server closed the connection
+      if (reason === "io server disconnect") {
+        window.setTimeout(function () {
+          if (state.socket === socket && !socket.connected) socket.connect();
+        }, 1000);
+      }
     });
     socket.on("connect_error", function (err) {
       var message = err && err.message ? String(err.message) : "";
