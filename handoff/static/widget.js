@@ -852,16 +852,33 @@
         this.renderTyping();
       }
     }
+    var before = this.lastSeq;
     if (seq !== null) {
       node.dataset.seq = String(seq);
       this.bySeq[seq] = node;
       if (seq > this.lastSeq) this.lastSeq = seq;
     }
     this.insert(node, seq);
+    if (seq !== null && seq > before + 1) this.fillGap(before);
     this.clearQuickReplies();
     this.scrollToEnd();
     if (this.isOpen) this.markSeen();
     else this.updateBadge();
+  };
+
+  // A message skipped numbers we never saw (sent from another tab of this chat, or missed):
+  // fetch them. While a message of ours is in flight its number is still unknown, and its
+  // answer arrives before its acknowledgement, so that gap is expected.
+  Widget.prototype.fillGap = function (after) {
+    var self = this;
+    if (!this.connected || this.resuming || this.outbox.some(function (m) { return m.inflight; })) return;
+    var generation = this.generation;
+    this.resuming = true;
+    this.socket.emit('resume', { session_id: this.sessionId, last_seq: after }, function () {
+      if (generation !== self.generation) return;
+      self.resuming = false;
+      self.flush(generation);
+    });
   };
 
   // Messages with a sequence number go in order among the numbered ones; unsent

@@ -1,7 +1,8 @@
 """The chat widget on the demo help-center page, as a visitor uses it: keyboard only, signed
-in as a free user, hostile input, reloads, the unread badge, a phone, a dropped network
-and a help-center page on another origin. Real gateway, Rasa, actions and Redis; elements
-are found by role and accessible name."""
+in as a free user, hostile input, reloads, the unread badge and two tabs, a phone, a
+dropped network and a lost acknowledgement, the queue, a specialist typing, and a
+help-center page on another origin. Real gateway, Rasa, actions and Redis; elements are
+found by role and accessible name."""
 
 from __future__ import annotations
 
@@ -276,23 +277,38 @@ def test_reload_brings_every_message_back_once_in_order(new_page: Callable[..., 
     assert positions == sorted(positions)
 
 
-def test_unread_badge_while_closed(new_page: Callable[..., Page]) -> None:
+def test_unread_badge_while_closed_and_tabs_stay_in_sync(
+        new_page: Callable[..., Page], web_stack: WebStack) -> None:
     page = new_page("/")
     open_chat(page)
-    say(page, "who can file a web ticket")
-    page.keyboard.press("Escape")  # closed before the answer arrives
+    say(page, "hello there")
+    wait_answered(page)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Open chat", exact=True)).to_be_focused()
+
+    # the same visitor asks from a second tab of the same chat while the first is closed
+    other = page.context.new_page()
+    other.goto(web_stack.base + "/")
+    open_chat(other)
+    expect(conversation(other)).to_contain_text("hello there")  # the chat is shared
+    say(other, "who can file a web ticket")
+    wait_answered(other)
+
     launcher = page.get_by_role("button", name=re.compile(r"^Open chat, \d+ unread$"))
     expect(launcher).to_be_visible()
     count = int(re.findall(r"\d+", launcher.get_attribute("aria-label") or "")[0])
     assert count >= 1
     expect(launcher).to_contain_text(str(count))  # the visible badge
     launcher.click()
-    expect(conversation(page)).to_contain_text("web ticket")
+    # the first tab shows the other tab's question too, in its place
+    expect(conversation(page)).to_contain_text("who can file a web ticket")
+    wait_answered(page)
+    assert messages(page) == messages(other)
     page.get_by_role("button", name="Close chat").click()
     expect(page.get_by_role("button", name="Open chat", exact=True)).to_be_focused()
-    # read messages stay read across a reload
-    page.reload()
+    page.reload()  # read stays read
     expect(page.get_by_role("button", name="Open chat", exact=True)).to_be_visible()
+    other.close()
 
 
 def test_phone_width_is_full_screen_and_usable(new_page: Callable[..., Page]) -> None:
@@ -431,7 +447,8 @@ def test_widget_embedded_on_another_origin(new_page: Callable[..., Page],
     assert panel["y"] + panel["height"] > 750
     send = page.get_by_role("button", name="Send")
     assert send.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
-    sizes = log.evaluate("l => Array.from(l.querySelectorAll('p'), p => getComputedStyle(p).fontSize)")
+    sizes = log.evaluate(
+        "l => Array.from(l.querySelectorAll('p'), p => getComputedStyle(p).fontSize)")
     assert sizes and "40px" not in sizes
     # the signed-in identity came through the Promise: a pro owner may talk to a person
     page.get_by_role("button", name="Talk to a person").click()
