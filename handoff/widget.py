@@ -190,6 +190,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if not new:
             # a retry of a message we already have: nothing to do twice
             return {"seq": stored.seq}
+        # the user's other tabs of this chat show it too (this one already does)
+        await self.emit("bot_uttered", stored.as_event(), room=room(chat_id), skip_sid=sid)
         chat = await self.gw.switchboard.get(chat_id)
         if chat.state == "agent":
             await self.gw.desk.to_agent(chat_id, stored, chat)
