@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +12,25 @@ from rasa_sdk.executor import CollectingDispatcher
 
 FORM_SLOTS = ("problem", "impact", "workaround", "meeting_id", "ticket_subject",
               "ticket_description", "phone_country")
+
+
+Validator = Callable[[Any, Any, CollectingDispatcher, Tracker, Any], dict[str, Any]]
+
+
+def answer(validate: Validator) -> Validator:
+    """Validate only what the user answered. rasa_sdk validates every SlotSet at the end
+    of the tracker, and the check actions clear the form's slots (SlotSet None) just
+    before the form asks its first question: without this, each cleared slot got a "Sorry,
+    I didn't get that" for a question not asked yet."""
+    slot = validate.__name__.removeprefix("validate_")
+
+    @functools.wraps(validate)
+    def checked(self: Any, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: Any) -> dict[str, Any]:
+        if value is None:
+            return {slot: None}
+        return validate(self, value, dispatcher, tracker, domain)
+    return checked
 
 
 class ActionCancelForm(Action):

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import entitled, policy
+from actions.forms import answer
 from actions.triage import TriageValidation, priority_line
 from bot import handoff, triage
 
@@ -38,6 +39,7 @@ class ValidateHandoffForm(TriageValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
+    @answer
     def validate_problem(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
         problem = str(value or "").strip()
@@ -46,6 +48,7 @@ class ValidateHandoffForm(TriageValidation, FormValidationAction):
             return {"problem": None}
         return {"problem": problem[:1000]}
 
+    @answer
     def validate_meeting_id(self, value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         answer = str(value or "").strip().lower().strip(".!")

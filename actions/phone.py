@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import entitled, metadata, policy, source_line, user_text
+from actions.forms import answer
 from bot import countries
 
 ALL = "ALL"
@@ -58,6 +59,7 @@ class ValidatePhoneForm(FormValidationAction):
     def name(self) -> str:
         return "validate_phone_form"
 
+    @answer
     def validate_phone_country(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")

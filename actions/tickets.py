@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import asker, entitled, policy, redis_client, source_line, user_text
+from actions.forms import answer
 from actions.triage import TriageValidation, priority_line
 from bot import tickets, triage
 from bot.entitlements import sign_in_note
@@ -41,6 +42,7 @@ class ValidateTicketForm(TriageValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_form"
 
+    @answer
     def validate_ticket_subject(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         subject = " ".join(str(value or "").split())
@@ -49,6 +51,7 @@ class ValidateTicketForm(TriageValidation, FormValidationAction):
             return {"ticket_subject": None}
         return {"ticket_subject": subject[: tickets.MAX_SUBJECT]}
 
+    @answer
     def validate_ticket_description(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         description = str(value or "").strip()

@@ -9,12 +9,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import policy
+from actions.forms import answer
 from bot import triage
 
 
 class TriageValidation:
     """Mixin for FormValidationAction subclasses: re-ask until the answer is clear."""
 
+    @answer
     def validate_impact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> dict[str, Any]:
         parsed = triage.parse_impact(str(value or ""))
@@ -22,6 +24,7 @@ class TriageValidation:
             dispatcher.utter_message(response="utter_invalid_impact")
         return {"impact": parsed}
 
+    @answer
     def validate_workaround(self, value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         parsed = triage.parse_workaround(str(value or ""))

@@ -33,12 +33,12 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         if not self.gw.origin_allowed(environ.get("HTTP_ORIGIN"), environ):
-            raise ConnectionRefusedError("origin not allowed")
+            raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
         username = verify_token((auth or {}).get("token") if isinstance(auth, dict) else None,
                                 self.gw.settings.agent_token_secret)
         agent = self.gw.agents.get(username or "")
         if agent is None:
-            raise ConnectionRefusedError("login required")
+            raise socketio.exceptions.ConnectionRefusedError("login required")
         await self.save_session(sid, {"agent": agent.username})
         await self.enter_room(sid, agent_room(agent.username))
         await self.enter_room(sid, ALL_AGENTS)
@@ -49,6 +49,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             "status": await self.gw.presence.status(agent.username),
             "capacity": self.gw.settings.agent_capacity,
             "canned": [reply.as_dict() for reply in self.gw.canned],
+            "chats": sorted(await self.gw.presence.chats(agent.username)),
         }, to=sid)
         await self.emit("queue", await self.gw.desk.queue_snapshot(), to=sid)
         for chat_id in await self.gw.presence.chats(agent.username):

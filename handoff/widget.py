@@ -81,7 +81,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         origin = environ.get("HTTP_ORIGIN")
         if not self.gw.origin_allowed(origin, environ):
             log.warning("widget connection refused: origin %r", origin)
-            raise ConnectionRefusedError("origin not allowed")
+            raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
         self.gw.metrics.connections += 1
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:

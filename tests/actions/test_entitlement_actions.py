@@ -118,7 +118,26 @@ def test_triage_answers_are_validated_and_re_asked() -> None:
     assert form.validate_problem("??", d, t, DOMAIN) == {"problem": None}
 
 
-async def test_handoff_payload_after_triage() -> None:
+@pytest.mark.parametrize(("check", "form", "user"), [
+    (ActionCheckHandoff(), ValidateHandoffForm(), "business-admin"),
+    (ActionCheckTicket(), ValidateTicketForm(), "pro-owner"),
+])
+async def test_a_form_starting_asks_its_first_question_only(
+    check: Any, form: Any, user: str, action_redis: Any
+) -> None:
+    """The check action clears the form's answers right before the form starts; those
+    cleared slots are not answers to complain about (it used to send up to four "Sorry, I
+    didn't get that" before the first question)."""
+    _, cleared = await run(check, tracker("I need help from a person", "request_human",
+                                          user=user))
+    assert [e for e in cleared if e["event"] == "slot" and e["value"] is None]
+    start = tracker("I need help from a person", "request_human", user=user)
+    start.events = [{"event": "action", "name": check.name()}, *cleared]
+    messages, events = await run(form, start)
+    assert messages == []
+    assert all(e["value"] is None for e in events if e["event"] == "slot"
+               and e["name"] != "requested_slot")
+
     slots = {"problem": "Nobody in our company can join meetings since 9am",
              "impact": "down", "workaround": "none", "meeting_id": "1234567890"}
     messages, events = await run(ActionHandoff(), tracker(
