@@ -225,7 +225,7 @@ def test_an_unquoted_channel_name_with_commas_is_refused(tmp_path: Path) -> None
     assert broken != text
     path = tmp_path / "support_policy.yml"
     path.write_text(broken)
-    with pytest.raises(policy.PolicyError, match="channels.self_service has unexpected keys"):
+    with pytest.raises(policy.PolicyError, match=r"channels\.self_service has unexpected keys"):
         policy.load(path)
 
 
