@@ -288,6 +288,10 @@
     var token = session(STORE.token);
     var socket = window.io("/agent", {
       auth: { token: token },
+      // WebSocket first (long-polling only where it is blocked): no poll left in flight
+      // to be answered 400 by the server after a sign-out or reload closed the session
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelayMax: 5000
     });
     state.socket = socket;
