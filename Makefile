@@ -63,6 +63,17 @@ vendor:
 	cp var/vendor/package/dist/socket.io.min.js handoff/static/vendor/socket.io.min.js
 	cp var/vendor/package/LICENSE handoff/static/vendor/socket.io-client.LICENSE
 
+# axe-core (accessibility rules) for the browser tests only: fetched from npm, pinned and
+# checked, never shipped with the pages.
+AXE_VERSION := 4.11.0
+AXE_SHA256  := e9e5863c33a874f09bc01acd9234b7e3c871479f5eef8802fa582544465e6d01
+AXE         := var/axe-$(AXE_VERSION)/axe.min.js
+$(AXE):
+	@rm -rf var/axe-tmp && mkdir -p var/axe-tmp $(dir $(AXE))
+	@cd var/axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz
+	@echo "$(AXE_SHA256)  var/axe-tmp/package/axe.min.js" | sha256sum -c --quiet
+	@cp var/axe-tmp/package/axe.min.js var/axe-tmp/package/LICENSE $(dir $(AXE)) && rm -rf var/axe-tmp
+
 lock-gateway:
 	@rm -rf var/lockenv-gw && python3 -m venv var/lockenv-gw
 	var/lockenv-gw/bin/pip install --quiet ".[gateway,gateway-dev]"
@@ -97,9 +108,9 @@ types: $(STAMP) $(GWSTAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train $(GWSTAMP) $(CHROMIUM)
+pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
-	$(GWPY) -m pytest tests/handoff tests/e2e/browser
+	AXE_JS=$(AXE) $(GWPY) -m pytest tests/handoff tests/e2e/browser
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/

@@ -658,7 +658,9 @@
 
     refs.customer = el("div", { className: "card-body" });
     refs.triage = el("div", { className: "card-body" });
-    var side = el("div", { className: "chat-side" },
+    // scrolls on its own on small screens: focusable so it scrolls by keyboard too
+    var side = el("div", { className: "chat-side", role: "region", tabIndex: "0",
+                           "aria-label": "Chat details" },
       el("section", { className: "card", "aria-labelledby": "cust-" + key },
         el("h4", { id: "cust-" + key, text: "Customer" }), refs.customer),
       el("section", { className: "card", "aria-labelledby": "tri-" + key },
@@ -672,7 +674,7 @@
     ui.reply = el("textarea", {
       id: "reply", className: "reply", rows: "3", maxlength: "4000",
       "aria-describedby": "reply-help", "aria-autocomplete": "list",
-      "aria-controls": "suggest", "aria-expanded": "false"
+      "aria-controls": "suggest"
     });
     ui.suggest = el("ul", {
       className: "suggest", id: "suggest", role: "listbox", "aria-label": "Canned replies",
@@ -1211,7 +1213,6 @@
       ui.suggest.appendChild(option);
     });
     ui.suggest.hidden = false;
-    ui.reply.setAttribute("aria-expanded", "true");
     ui.reply.setAttribute("aria-activedescendant", "suggest-" + ui.active);
   }
 
@@ -1221,7 +1222,6 @@
     ui.active = -1;
     ui.suggest.hidden = true;
     clear(ui.suggest);
-    ui.reply.setAttribute("aria-expanded", "false");
     ui.reply.removeAttribute("aria-activedescendant");
   }
 

@@ -6,148 +6,19 @@ accessible name, the names docs and other tests rely on."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import re
-import threading
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 import redis as redis_lib
-import socketio
 from playwright.sync_api import Dialog, Locator, Page, expect
 
 from bot import redis_keys
-from tests.e2e.browser.conftest import PageProblems, WebStack, screenshot
+from tests.e2e.browser.conftest import PROBLEM, Customer, PageProblems, WebStack, screenshot
 
-PROBLEM = "Nobody in our company can join meetings since this morning."
 XSS = ("<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "<svg onload=alert(1)>")
 SLOW = 30_000  # ms, for anything that waits on the bot
-
-
-class Customer:
-    """A help-center user on the widget protocol, from Python: an asyncio Socket.IO
-    client on its own event-loop thread behind a blocking interface (the sync client
-    would need `requests`/`websocket-client`, which the gateway venv does not have)."""
-
-    _ids = itertools.count(1)
-
-    def __init__(self, base: str, user: str | None = None) -> None:
-        self.base, self.user = base, user
-        self.events: list[tuple[str, Any]] = []
-        self.chat_id = ""
-        self._cond = threading.Condition()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        self.sio: socketio.AsyncClient = self._run(self._make())
-
-    async def _make(self) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False)
-        for name in ("session_confirm", "bot_uttered", "handoff_status", "typing", "error"):
-            sio.on(name, self._recorder(name))
-        return sio
-
-    def _run(self, coro: Any, timeout: float = 30) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
-
-    def _recorder(self, name: str) -> Callable[[Any], Any]:
-        async def record(data: Any = None) -> None:
-            with self._cond:
-                self.events.append((name, data))
-                self._cond.notify_all()
-        return record
-
-    def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
-                 after: int = 0, timeout: float = 30) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for event, data in self.events[after:]:
-                    if event == name and match(data):
-                        return data
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {name} within {timeout} s; last events: "
-                                         f"{self.events[-6:]}")
-                self._cond.wait(left)
-
-    def connect(self) -> Customer:
-        custom: dict[str, str] = {}
-        if self.user:
-            req = urllib.request.Request(
-                self.base + "/dev/token", json.dumps({"user": self.user}).encode(),
-                {"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                custom["token"] = json.load(resp)["token"]
-        self._run(self.sio.connect(self.base, transports=["websocket"], wait_timeout=10))
-        self._run(self.sio.emit("session_request", {"customData": custom}))
-        self.chat_id = str(self.wait_for("session_confirm"))
-        return self
-
-    def say(self, text: str, title: str | None = None) -> int:
-        """Send a message; returns the index of events from which to look for answers."""
-        body = {"message": text, "session_id": self.chat_id,
-                "client_msg_id": f"py-{next(self._ids)}-{time.time_ns()}"}
-        if title:
-            body["title"] = title
-        mark = len(self.events)
-        self._run(self.sio.emit("user_uttered", body))
-        return mark
-
-    def ask(self, text: str, expect_text: str, title: str | None = None) -> Any:
-        mark = self.say(text, title)
-        return self.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot"
-                             and expect_text in d.get("text", ""), after=mark)
-
-    def typing(self) -> None:
-        self._run(self.sio.emit("typing", {"session_id": self.chat_id}))
-
-    def request_human(self, problem: str = PROBLEM, impact: str = "down",
-                      workaround: str = "none", state: str = "queued") -> None:
-        """'Talk to a person' and the bot's triage, until the chat is in `state`:
-        "queued", or "agent" when an online agent is to get it at once."""
-        self.ask("/request_human", "going wrong", title="Talk to a person")
-        self.ask(problem, "How bad is it?")
-        self.ask(impact, "workaround")
-        self.ask(workaround, "meeting ID")
-        mark = self.say("skip")
-        self.wait_for("handoff_status", lambda d: d["state"] == state, after=mark)
-
-    def agent_texts(self) -> list[str]:
-        return [d.get("text", "") for e, d in self.events
-                if e == "bot_uttered" and d["metadata"]["sender"] == "agent"]
-
-    def close(self) -> None:
-        try:
-            if self.sio.connected:
-                self._run(self.sio.disconnect(), 10)
-            http = self.sio.eio.http
-            if http is not None and not http.closed:
-                self._run(http.close(), 10)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
-            self._loop.close()
-
-
-@pytest.fixture
-def customer(web_stack: WebStack) -> Iterator[Callable[[str], Customer]]:
-    """`customer("business-admin")`: a connected help-center user, closed after the test."""
-    made: list[Customer] = []
-
-    def make(user: str) -> Customer:
-        client = Customer(web_stack.base, user)
-        made.append(client)
-        return client.connect()
-
-    yield make
-    for client in made:
-        client.close()
 
 
 # -- console helpers --------------------------------------------------------------------
