@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install vendor lock-gateway train run shell test lint types validate pytest stories eval bench lock clean
+.PHONY: help install vendor lock-gateway screenshots train run shell test lint types validate pytest stories eval bench lock clean
 
 help:
 	@echo "make run    - install, train if needed, start Redis, Rasa and the action server"
@@ -111,6 +111,10 @@ validate: $(STAMP)
 pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
 	AXE_JS=$(AXE) $(GWPY) -m pytest tests/handoff tests/e2e/browser
+
+# Refresh the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: train $(GWSTAMP) $(CHROMIUM) $(AXE)
+	HC_SCREENSHOTS=$(CURDIR)/docs/screenshots AXE_JS=$(AXE) $(GWPY) -m pytest tests/e2e/browser -q
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/

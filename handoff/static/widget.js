@@ -363,6 +363,22 @@
           self.close();
         }
         event.stopPropagation();
+      } else if (event.key === 'Tab' && window.matchMedia &&
+                 window.matchMedia('(max-width: 480px)').matches) {
+        // Full screen on a phone: the page behind is covered, so Tab stays in the chat.
+        var focusable = Array.prototype.filter.call(
+          panel.querySelectorAll('button, textarea, input, select, a[href], [tabindex="0"]'),
+          function (node) { return !node.disabled && node.offsetParent !== null; });
+        if (!focusable.length) return;
+        var first = focusable[0];
+        var last = focusable[focusable.length - 1];
+        if (event.shiftKey && document.activeElement === first) {
+          last.focus();
+          event.preventDefault();
+        } else if (!event.shiftKey && document.activeElement === last) {
+          first.focus();
+          event.preventDefault();
+        }
       }
     });
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import threading
 import time
 import urllib.request
@@ -40,7 +41,9 @@ CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[3]
+# Test runs keep their screenshots in var/; `make screenshots` refreshes the README's.
+SCREENSHOTS = Path(os.environ.get("HC_SCREENSHOTS") or ROOT / "var" / "screenshots")
 
 
 @dataclass
@@ -167,7 +170,7 @@ def _reset(redis_url: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save a screenshot of a key state for the README (docs/screenshots/<name>.png)."""
+    """Save a screenshot of a key state (`make screenshots`: docs/screenshots/<name>.png)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 

@@ -329,6 +329,11 @@ def test_phone_width_is_full_screen_and_usable(new_page: Callable[..., Page]) ->
     # nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "widget-phone")
+    # the page behind is covered: Tab and Shift+Tab go round inside the chat
+    inside = "document.activeElement.closest('[aria-label=\"Support chat\"]') !== null"
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+        page.keyboard.press(key)
+        assert page.evaluate(inside), key
     page.get_by_role("button", name="Close chat").click()
     expect(page.get_by_role("button", name="Open chat")).to_be_visible()
 
