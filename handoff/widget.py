@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
+TICKET_INSTEAD = "/open_ticket"  # while queued: leave the queue and open a web ticket
 MAX_COMMENT = 1000
 
 
@@ -195,6 +196,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         chat = await self.gw.switchboard.get(chat_id)
         if chat.state == "agent":
             await self.gw.desk.to_agent(chat_id, stored, chat)
+        elif chat.state == "queued" and message.strip() == TICKET_INSTEAD:
+            # "Open a web ticket instead": out of the queue, and the bot takes the request
+            await self._leave_queue(chat_id)
+            await self._bot_turn(chat_id, message, context)
         elif chat.state == "queued":
             await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
             await self._article_while_waiting(chat_id, message, context)
@@ -305,11 +310,13 @@ class WidgetNamespace(socketio.AsyncNamespace):
         status = await self.gw.status(chat_id)
         if status["state"] == "queued" and not status.get("agents_online"):
             hours = policy.target_hours[body["priority"]]
+            offer = {"quick_replies": [{"content_type": "text", "payload": TICKET_INSTEAD,
+                                        "title": "Open a web ticket instead"}]}
             await self.say(chat_id, "system", (
                 "No support specialist is online right now. You keep your place in the "
                 "queue and we'll connect you as soon as someone is free, any time of day. "
-                f"If you'd rather not wait, ask me to open a web ticket: for priority "
-                f"{body['priority']} the target response time is {hours} hours."))
+                f"If you'd rather not wait, open a web ticket instead: for priority "
+                f"{body['priority']} the target response time is {hours} hours."), offer)
 
     async def _resume(self, sid: str, data: dict[str, Any]) -> None:
         session = await self._session(sid, data, "resume")
@@ -330,9 +337,12 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def _handoff_cancel(self, sid: str, data: dict[str, Any]) -> None:
         session = await self._session(sid, data, "handoff_cancel")
         chat_id = session["chat_id"]
+        await self._leave_queue(chat_id)
+        await self.say(chat_id, "system", "You've left the queue. I'm here if you need "
+                       "anything else.")
+
+    async def _leave_queue(self, chat_id: str) -> None:
         await self.gw.switchboard.apply(chat_id, "cancel")
         await self.gw.queue.remove(chat_id)
         await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
         await self.gw.desk.broadcast_queue()
-        await self.say(chat_id, "system", "You've left the queue. I'm here if you need "
-                       "anything else.")

@@ -54,14 +54,12 @@ async def test_question_answered_then_reload_resumes(
     assert [d["metadata"]["sender"] for d in replayed] == ["user", "bot", "user", "bot"]
 
 
-async def test_paid_admin_is_queued_and_told_no_agent_is_online(
-    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
-    redis: redis_lib.Redis
-) -> None:
+async def queue_business_admin(rasa_stack: Stack, start_gateway: Callable[..., Any],
+                               client: WidgetClient) -> str:
+    """A Business admin's chat through the triage into the queue (no agent online)."""
     settings = settings_for(rasa_stack)
     base = await start_gateway(settings)
     token = identity.issue("business-admin", settings.help_center_secret)
-    client = widget()
     chat_id = await open_chat(client, base, token=token)
     for n, text in enumerate(["I want to talk to a person",
                               "nobody in our company can join meetings", "down", "none",
@@ -70,11 +68,42 @@ async def test_paid_admin_is_queued_and_told_no_agent_is_online(
                                                "client_msg_id": f"t{n}"})
         if n < 4:
             await client.wait_for("bot_uttered", after=len(client.received))
+    await client.wait_for("handoff_status", lambda d: d["state"] == "queued")
+    return chat_id
+
+
+async def test_a_queued_user_can_open_a_web_ticket_instead(
+    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
+    redis: redis_lib.Redis
+) -> None:
+    client = widget()
+    chat_id = await queue_business_admin(rasa_stack, start_gateway, client)
+    offer = await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] ==
+                                  "system" and d.get("quick_replies"))
+    mark = len(client.received)
+    await client.sio.emit("user_uttered", {
+        "message": offer["quick_replies"][0]["payload"], "session_id": chat_id,
+        "title": offer["quick_replies"][0]["title"]})
+    await client.wait_for("handoff_status", lambda d: d["state"] == "bot", after=mark)
+    ask = await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot",
+                                after=mark)
+    assert "subject" in ask["text"]  # the ticket form has started
+    assert redis.zscore("hc:queue", chat_id) is None
+    assert redis.hget(f"hc:chat:{chat_id}", "state") == "bot"
+
+
+async def test_paid_admin_is_queued_and_told_no_agent_is_online(
+    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
+    redis: redis_lib.Redis
+) -> None:
+    client = widget()
+    chat_id = await queue_business_admin(rasa_stack, start_gateway, client)
     status = await client.wait_for("handoff_status", lambda d: d["state"] == "queued")
     assert status["position"] == 1 and status["agents_online"] == 0
     notice = await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "system")
     assert "No support specialist is online" in notice["text"]
     assert "target response time is 1 hours" in notice["text"]
+    assert [q["title"] for q in notice["quick_replies"]] == ["Open a web ticket instead"]
     chat = redis.hgetall(f"hc:chat:{chat_id}")
     assert chat["state"] == "queued" and chat["priority"] == "P1"
     assert redis.zscore("hc:queue", chat_id) is not None
