@@ -10,6 +10,7 @@ violation, a failed script) or throws an uncaught exception fails the test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -18,6 +19,8 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +170,27 @@ def _reset(redis_url: str) -> None:
             client.delete(*doomed[start:start + 500])
     finally:
         client.close()
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def static_site(root: Path) -> Iterator[str]:
+    """Serve `root` on its own loopback port: a help-center site on another origin than
+    the gateway. Yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", stack.free_port()),
+                                 partial(_QuietFiles, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -4,44 +4,19 @@ is asking; a page of an origin not on the list gets a clear "not allowed" state.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable, Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from bot import identity
-from scripts import stack
 from tests.conftest import Stack
-from tests.e2e.browser.conftest import PageProblems, start_web_gateway
+from tests.e2e.browser.conftest import PageProblems, start_web_gateway, static_site
 
 # The help center, the gateway and the action server share one secret; the test stack's
 # action server runs with the development one, so the production gateway gets it too.
 SECRET = identity.DEV_SECRET
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def help_center_site(root: Path) -> Iterator[str]:
-    """A static site on its own loopback port: another origin than the gateway."""
-    server = ThreadingHTTPServer(("127.0.0.1", stack.free_port()),
-                                 partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def write_page(root: Path, gateway: str, token: str) -> None:
@@ -58,8 +33,8 @@ def write_page(root: Path, gateway: str, token: str) -> None:
 @pytest.fixture
 def sites(tmp_path: Path, rasa_stack: Stack) -> Iterator[tuple[str, str, str]]:
     """(allowed site, other site, production gateway allowing only the first)."""
-    with help_center_site(tmp_path / "allowed") as allowed, \
-            help_center_site(tmp_path / "other") as other:
+    with static_site(tmp_path / "allowed") as allowed, \
+            static_site(tmp_path / "other") as other:
         gateway_svc, gateway = start_web_gateway(
             rasa_stack, tmp_path / "logs", HANDOFF_ENV="production",
             HELP_CENTER_SECRET=SECRET, AGENT_TOKEN_SECRET=SECRET + "-agents",

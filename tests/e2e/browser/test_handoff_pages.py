@@ -11,6 +11,7 @@ import redis as redis_lib
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.conftest import WebStack, screenshot
+from tests.e2e.browser.widget_steps import OPEN_CHAT, conversation, triage_to_queue
 
 
 def sign_in_agent(page: Page, username: str) -> None:
@@ -20,16 +21,6 @@ def sign_in_agent(page: Page, username: str) -> None:
     expect(page.get_by_label("Status")).to_have_value(re.compile("online", re.I))
 
 
-def open_widget_as(page: Page, user: str) -> None:
-    page.get_by_label("Sign in as").select_option(user)
-    page.get_by_role("button", name=re.compile(r"^Open chat")).click()
-    expect(page.get_by_label("Message", exact=True)).to_be_visible()
-
-
-def conversation(page: Page):  # type: ignore[no-untyped-def]
-    return page.get_by_role("log", name="Conversation")
-
-
 def test_paid_admin_handed_to_agent_and_back_with_rating(
     new_page: Callable[..., Page], web_stack: WebStack
 ) -> None:
@@ -37,18 +28,7 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     sign_in_agent(agent, "agent1")
 
     user = new_page("/")
-    open_widget_as(user, "business-admin")
-    user.get_by_role("button", name="Talk to a person").click()
-    log = conversation(user)
-    expect(log).to_contain_text("what's going wrong?")
-    user.get_by_label("Message", exact=True).fill("Cloud recordings fail for the whole team")
-    user.get_by_label("Message", exact=True).press("Enter")
-    expect(log).to_contain_text("How bad is it?")
-    user.get_by_role("button", name="Many people are affected").click()
-    expect(log).to_contain_text("Is there a workaround")
-    user.get_by_role("button", name="A partial one").click()
-    expect(log).to_contain_text("meeting ID")
-    user.get_by_role("button", name="Skip").click()
+    log = triage_to_queue(user, "Cloud recordings fail for the whole team")
 
     # the agent is online: the chat is assigned at once, and both sides see it
     expect(log).to_contain_text("Alice from support joined the chat.")
@@ -76,7 +56,7 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     # both reload mid-chat: everything comes back, once, in order
     before = conversation(user).inner_text()
     user.reload()
-    user.get_by_role("button", name=re.compile(r"^Open chat")).click()
+    user.get_by_role("button", name=OPEN_CHAT).click()
     log = conversation(user)
     expect(log).to_contain_text("Chrome, on Windows")
     after = log.inner_text()

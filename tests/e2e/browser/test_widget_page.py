@@ -7,40 +7,18 @@ found by role and accessible name."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import redis as redis_lib
-from playwright.sync_api import Dialog, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Dialog, Page, WebSocketRoute, expect
 
-from scripts import stack
-from tests.e2e.browser.conftest import WebStack, screenshot
+from tests.e2e.browser.conftest import WebStack, screenshot, static_site
+from tests.e2e.browser.widget_steps import conversation, open_chat, say, triage_to_queue
 
-OPEN_CHAT = re.compile(r"^Open chat")
 TIME = re.compile(r"\b\d{1,2}:\d{2}(\s?[AP]M)?\b")
-
-
-def conversation(page: Page) -> Locator:
-    return page.get_by_role("log", name="Conversation")
-
-
-def open_chat(page: Page) -> Locator:
-    page.get_by_role("button", name=OPEN_CHAT).click()
-    expect(page.get_by_role("region", name="Support chat")).to_be_visible()
-    expect(page.get_by_label("Message")).to_be_focused()
-    return conversation(page)
-
-
-def say(page: Page, text: str) -> None:
-    box = page.get_by_label("Message")
-    box.fill(text)
-    box.press("Enter")
-    expect(box).to_have_value("")
 
 
 def wait_answered(page: Page) -> None:
@@ -183,23 +161,6 @@ def test_hostile_text_stays_text(new_page: Callable[..., Page]) -> None:
     expect(log.get_by_role("link", name=re.compile("Help Center", re.I))).to_be_visible()
     wait_answered(page)
     assert XSS[0] not in log.inner_text()
-
-
-def triage_to_queue(page: Page) -> Locator:
-    """A paid admin asks for a person and answers the assistant's triage questions."""
-    page.get_by_label("Sign in as").select_option("business-admin")
-    expect(page.get_by_role("status").filter(has_text="Signed in as Bo Business")).to_be_visible()
-    log = open_chat(page)
-    page.get_by_role("button", name="Talk to a person").click()
-    expect(log).to_contain_text("what's going wrong?")
-    say(page, "Nobody on our team can share their screen")
-    expect(log).to_contain_text("How bad is it?")
-    page.get_by_role("button", name="Many people are affected").click()
-    expect(log).to_contain_text("Is there a workaround")
-    page.get_by_role("button", name="A partial one").click()
-    expect(log).to_contain_text("meeting ID")
-    page.get_by_role("button", name="Skip").click()
-    return log
 
 
 def test_queue_without_specialists_then_leave(new_page: Callable[..., Page],
@@ -425,16 +386,8 @@ def other_origin(web_stack: WebStack, tmp_path: Path) -> Iterator[str]:
         data-country="DE" data-language="en" data-title="Partner support" defer></script>
 <style>button {{ background: hotpink; padding: 30px; }} p {{ font-size: 40px; }}</style>
 </head><body><h1>Partner help center</h1><p>Our own page.</p></body></html>""")
-    port = stack.free_port()
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with static_site(tmp_path) as site:
+        yield site + "/"
 
 
 def test_widget_embedded_on_another_origin(new_page: Callable[..., Page],
