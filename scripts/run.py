@@ -95,7 +95,10 @@ def main() -> int:
             print(f"embedded Redis on 127.0.0.1:{port} (AOF in var/redis)")
         env = {**target.env(), "ACTIONS_PORT": str(actions_port),
                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-               "ACTIONS_URL": f"http://127.0.0.1:{actions_port}"}
+               "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
+               # the bot's article links point at the gateway, which serves /kb/
+               "HELP_CENTER_URL": os.environ.get("HELP_CENTER_URL",
+                                                 f"http://127.0.0.1:{gateway_port}")}
         started = time.monotonic()
         actions = _start("actions", stack.start_actions, actions_port, LOGS, env)
         services.append(actions)

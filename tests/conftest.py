@@ -49,6 +49,7 @@ class Stack:
     actions_port: int
     redis: RedisTarget
     log_dir: Path
+    help_center_port: int  # the port the bot's article links point at (a test gateway's)
 
     @property
     def webhook(self) -> str:
@@ -81,13 +82,15 @@ def rasa_stack(redis_server: RedisTarget, tmp_path_factory: pytest.TempPathFacto
         pytest.fail("no trained model: run `make train` (make test does it)")
     log_dir = tmp_path_factory.mktemp("stack-logs")
     rasa_port, actions_port = stack.free_port(), stack.free_port()
-    env = {**redis_server.env(), "ACTIONS_PORT": str(actions_port)}
+    help_center_port = stack.free_port()  # for the browser tests' gateway
+    env = {**redis_server.env(), "ACTIONS_PORT": str(actions_port),
+           "HELP_CENTER_URL": f"http://127.0.0.1:{help_center_port}"}
     actions = stack.start_actions(actions_port, log_dir, env)
     rasa = stack.start_rasa(rasa_port, stack.MODEL, log_dir, env)
     try:
         stack.wait_actions(actions_port, actions)
         stack.wait_rasa(rasa_port, rasa, timeout=240)
-        yield Stack(rasa_port, actions_port, redis_server, log_dir)
+        yield Stack(rasa_port, actions_port, redis_server, log_dir, help_center_port)
     finally:
         rasa.stop()
         actions.stop()

@@ -68,9 +68,9 @@ class WebStack:
         return str(self.post("/dev/token", {"user": user})["token"])
 
 
-def start_web_gateway(rasa_stack: Stack, log_dir: Path, **env: str) -> tuple[stack.Service,
-                                                                              str]:
-    port = stack.free_port()
+def start_web_gateway(rasa_stack: Stack, log_dir: Path, port: int | None = None,
+                      **env: str) -> tuple[stack.Service, str]:
+    port = port or stack.free_port()
     svc = stack.start_gateway(port, log_dir, {
         "REDIS_URL": rasa_stack.redis.url,
         "RASA_URL": f"http://127.0.0.1:{rasa_stack.rasa_port}",
@@ -87,7 +87,8 @@ def start_web_gateway(rasa_stack: Stack, log_dir: Path, **env: str) -> tuple[sta
 def web_stack(rasa_stack: Stack, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[WebStack]:
     log_dir = tmp_path_factory.mktemp("web-stack-logs")
-    svc, base = start_web_gateway(rasa_stack, log_dir)
+    # on the port the bot's article links point at, so they open the gateway's articles
+    svc, base = start_web_gateway(rasa_stack, log_dir, rasa_stack.help_center_port)
     try:
         yield WebStack(base, rasa_stack.redis.url, rasa_stack, log_dir)
     finally:

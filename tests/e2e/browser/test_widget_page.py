@@ -69,8 +69,14 @@ def test_anonymous_visitor_asks_by_keyboard_only(new_page: Callable[..., Page],
     assert urlparse(href).path == "/kb/en/response-times"
     assert link.get_attribute("target") == "_blank"
     assert set((link.get_attribute("rel") or "").split()) >= {"noopener", "noreferrer"}
-    # the article the bot links to exists on the help center
-    assert page.request.get(web_stack.base + urlparse(href).path).ok
+    # the link opens the article on the help center, in a new tab
+    assert href == web_stack.base + "/kb/en/response-times"
+    with page.context.expect_page() as opened:
+        link.click()
+    article = opened.value
+    expect(article.get_by_role("heading", level=1)).to_contain_text(
+        re.compile("response time", re.I))
+    article.close()
     wait_answered(page)
     assert messages(page)[0].startswith("You")
     assert messages(page)[1].startswith("Assistant")
