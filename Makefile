@@ -74,6 +74,17 @@ $(AXE):
 	@echo "$(AXE_SHA256)  var/axe-tmp/package/axe.min.js" | sha256sum -c --quiet
 	@cp var/axe-tmp/package/axe.min.js var/axe-tmp/package/LICENSE $(dir $(AXE)) && rm -rf var/axe-tmp
 
+# rasa-webchat, the stock widget for Rasa's socketio channel, drives the gateway in a
+# compatibility test (a client we did not write); test-only, pinned and hash-checked.
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT_SHA256  := bfedd788e4bd7df12f64b5bf2963e634f84bac1cb176b6cede60c507d3553f1e
+WEBCHAT         := var/rasa-webchat-$(WEBCHAT_VERSION)/index.js
+$(WEBCHAT):
+	@rm -rf var/webchat-tmp && mkdir -p var/webchat-tmp $(dir $(WEBCHAT))
+	@cd var/webchat-tmp && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION) >/dev/null && tar xzf rasa-webchat-$(WEBCHAT_VERSION).tgz
+	@echo "$(WEBCHAT_SHA256)  var/webchat-tmp/package/lib/index.js" | sha256sum -c --quiet
+	@cp var/webchat-tmp/package/lib/index.js var/webchat-tmp/package/LICENSE $(dir $(WEBCHAT)) && rm -rf var/webchat-tmp
+
 lock-gateway:
 	@rm -rf var/lockenv-gw && python3 -m venv var/lockenv-gw
 	var/lockenv-gw/bin/pip install --quiet ".[gateway,gateway-dev]"
@@ -108,13 +119,13 @@ types: $(STAMP) $(GWSTAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE)
+pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
-	AXE_JS=$(AXE) $(GWPY) -m pytest tests/handoff tests/e2e/browser
+	AXE_JS=$(AXE) WEBCHAT_JS=$(WEBCHAT) $(GWPY) -m pytest tests/handoff tests/e2e/browser
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
-screenshots: train $(GWSTAMP) $(CHROMIUM) $(AXE)
-	HC_SCREENSHOTS=$(CURDIR)/docs/screenshots AXE_JS=$(AXE) $(GWPY) -m pytest tests/e2e/browser -q
+screenshots: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT)
+	HC_SCREENSHOTS=$(CURDIR)/docs/screenshots AXE_JS=$(AXE) WEBCHAT_JS=$(WEBCHAT) $(GWPY) -m pytest tests/e2e/browser -q
 
 stories: train
 	@rm -rf var/stories && mkdir -p var/stories && cp tests/test_stories*.yml var/stories/
