@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,19 @@ def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_pat
             assert stack.port_open(port)
         assert (tmp_path / "log" / "rasa.log").stat().st_size > 0
         assert (tmp_path / "redis" / "appendonly.aof").exists()
+        # the pages answer where it says, and the bot's article links point at them
+        gateway = f"http://127.0.0.1:{ports['HANDOFF_PORT']}"
+        printed = (tmp_path / "run.out").read_text()
+        assert f"{gateway}/ " in printed and f"{gateway}/agent " in printed
+        for path in ("/", "/agent", "/widget.js", "/kb/en/response-times"):
+            assert stack.http_ok(gateway + path), path
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{ports['RASA_PORT']}/webhooks/rest/webhook",
+            json.dumps({"sender": "run-test", "message": "how fast do you answer a P1"}
+                       ).encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            answer = " ".join(str(r.get("text", "")) for r in json.load(resp))
+        assert f"]({gateway}/kb/en/" in answer, answer
 
         second = subprocess.run([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
