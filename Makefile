@@ -140,6 +140,7 @@ eval: train
 bench: train $(GWSTAMP)
 	$(PY) -m bench
 	$(GWPY) -m bench.gateway
+	$(GWPY) -m bench.gateway_soak
 
 clean:
 	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache

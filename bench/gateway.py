@@ -1,4 +1,4 @@
-"""`make bench-gateway`: a bot turn through the gateway's widget socket, against the same
+"""`make bench` (second part): a bot turn through the gateway's widget socket, against the same
 turn straight to Rasa's REST channel (the baseline), in one run, on 127.0.0.1.
 
 Run in the gateway environment (.venv-gw). Starts its own Redis, action server, Rasa and
