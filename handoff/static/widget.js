@@ -442,7 +442,7 @@
     this.csatError = el('p', 'hc-csat__error');
     this.csatError.setAttribute('role', 'alert');
     box.appendChild(this.csatError);
-    var submit = el('button', 'hc-btn hc-btn--primary', 'Send rating');
+    var submit = el('button', 'hc-btn hc-btn--primary', 'Submit rating');
     submit.type = 'submit';
     box.appendChild(submit);
     this.csatThanks = el('p', 'hc-csat__thanks');

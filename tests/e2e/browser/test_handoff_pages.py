@@ -88,7 +88,7 @@ def test_paid_admin_handed_to_agent_and_back_with_rating(
     screenshot(user, "widget-rating")
     rating.get_by_role("radio", name=re.compile(r"^5")).check()
     user.get_by_label("Comment (optional)").fill("Quick and friendly")
-    user.get_by_role("button", name="Send rating").click()
+    user.get_by_role("button", name="Submit rating").click()
     expect(log).to_contain_text("Thank you for your feedback")
     expect(rating).to_have_count(0)
 
