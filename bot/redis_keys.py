@@ -47,6 +47,7 @@ CHAT = PREFIX + ":chat:{chat_id}"  # HASH state, user_id, plan, role, priority, 
 CHAT_LOG = PREFIX + ":chat:{chat_id}:log"  # STREAM id 0-<seq>: seq, sender, text, extra, ts
 CHAT_SEQ = PREFIX + ":chat:{chat_id}:seq"  # STRING last sequence number of the chat
 CHAT_CLIENT_IDS = PREFIX + ":chat:{chat_id}:cids"  # HASH client_msg_id -> seq (idempotency)
+CHAT_CONNS = PREFIX + ":chat:{chat_id}:conns"  # ZSET widget socket id -> last heartbeat (epoch s)
 QUEUE = PREFIX + ":queue"  # ZSET chat_id -> priority * 1e13 + queued-at ms (P1 first, FIFO)
 
 
@@ -64,6 +65,10 @@ def chat_seq(chat_id: str) -> str:
 
 def chat_client_ids(chat_id: str) -> str:
     return CHAT_CLIENT_IDS.format(chat_id=chat_id)
+
+
+def chat_conns(chat_id: str) -> str:
+    return CHAT_CONNS.format(chat_id=chat_id)
 
 AGENT = PREFIX + ":agent:{agent_id}"  # HASH name, status (online/away/offline), last_seen
 AGENT_CHATS = PREFIX + ":agent:{agent_id}:chats"  # SET chat ids assigned to the agent

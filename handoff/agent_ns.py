@@ -4,7 +4,6 @@ event is acknowledged with {ok: true} or {ok: false, code, message}."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -63,19 +62,6 @@ class AgentNamespace(socketio.AsyncNamespace):
             return
         self.local.get(username, set()).discard(sid)
         await self.gw.presence.disconnected(username, sid)
-
-    async def sweep_forever(self) -> None:
-        """Every process refreshes its agents' connections and requeues the chats of
-        agents gone past the grace period, whichever process they were on (a process
-        that died stops refreshing, so its connections expire too)."""
-        grace = self.gw.settings.grace_period_s
-        interval = max(0.2, min(5.0, grace / 3))
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.sweep(grace)
-            except Exception:
-                log.exception("agent sweep failed")
 
     async def sweep(self, grace: float) -> None:
         now = time.time()

@@ -25,7 +25,7 @@ from handoff.agent_ns import AgentNamespace
 from handoff.agents import Agent, Presence, check_password, issue_token, load_agents
 from handoff.canned import CannedReply, load_canned
 from handoff.desk import Desk
-from handoff.keys import AGENT_NS, GATEWAY
+from handoff.keys import AGENT_NS, GATEWAY, WIDGET_NS
 from handoff.pages import setup_pages
 from handoff.queue import Queue
 from handoff.rasa_client import RasaClient
@@ -103,7 +103,9 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[GATEWAY] = gateway
     sio.attach(app)
-    sio.register_namespace(WidgetNamespace(gateway))
+    widget_ns = WidgetNamespace(gateway)
+    sio.register_namespace(widget_ns)
+    app[WIDGET_NS] = widget_ns
     agent_ns = AgentNamespace(gateway)
     sio.register_namespace(agent_ns)
     app[AGENT_NS] = agent_ns
@@ -125,7 +127,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     gw.desk = Desk(gw)
     gw.http = aiohttp.ClientSession()
     gw.rasa = RasaClient(gw.http, gw.settings.rasa_url, gw.settings.rasa_timeout_s)
-    sweeper = asyncio.ensure_future(app[AGENT_NS].sweep_forever())
+    sweeper = asyncio.ensure_future(_sweep_forever(app))
     yield
     sweeper.cancel()
     try:
@@ -135,6 +137,21 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     finally:  # whatever failed above, the connections are closed
         await gw.http.close()
         await gw.redis.aclose()
+
+
+async def _sweep_forever(app: web.Application) -> None:
+    """Every process refreshes the heartbeats of its own sockets, and requeues the chats
+    of agents, or drops the queued chats of users, gone past the grace period, whichever
+    process they were on (a process that died stops refreshing, so its sockets expire)."""
+    grace = app[GATEWAY].settings.grace_period_s
+    interval = max(0.2, min(5.0, grace / 3))
+    while True:
+        await asyncio.sleep(interval)
+        for sweep in (app[AGENT_NS].sweep, app[WIDGET_NS].sweep):
+            try:
+                await sweep(grace)
+            except Exception:
+                log.exception("sweep failed")
 
 
 async def _stop_socketio(sio: socketio.AsyncServer) -> None:

@@ -9,6 +9,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     from handoff.agent_ns import AgentNamespace
     from handoff.app import Gateway
+    from handoff.widget import WidgetNamespace
 
 GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway")
 AGENT_NS: web.AppKey[AgentNamespace] = web.AppKey("agent_namespace")
+WIDGET_NS: web.AppKey[WidgetNamespace] = web.AppKey("widget_namespace")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from bot import handoff as handoff_rules
-from bot import knowledge
+from bot import knowledge, redis_keys
 from bot.accounts import RedisAccountDirectory
 from bot.entitlements import Asker, resolve
 from bot.policy import SupportPolicy
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
+CONNS_TTL_S = 30 * 24 * 3600  # like the chat's other keys
 TICKET_INSTEAD = "/open_ticket"  # while queued: leave the queue and open a web ticket
 MAX_COMMENT = 1000
 
@@ -93,7 +94,63 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 pass
         self.limiter.forget(sid)
         self.ordered.pop(sid, None)
-        self.sessions.pop(sid, None)
+        session = self.sessions.pop(sid, None)
+        if session and session.get("chat_id"):
+            try:
+                await self._absent(sid, session["chat_id"], time.time())
+            except Exception:  # e.g. Redis closing at shutdown: the heartbeat expires anyway
+                log.warning("could not record that %s left chat %s", sid, session["chat_id"])
+
+    # -- is the user still there? ----------------------------------------------------------
+    # Like the agents' presence: each chat keeps its widget sockets with a heartbeat that
+    # the process serving them refreshes. A queued user with no live socket for the grace
+    # period (page closed, process died) leaves the queue, so agents only get chats with
+    # someone in them.
+    async def _present(self, sid: str, chat_id: str, now: float) -> None:
+        conns = redis_keys.chat_conns(chat_id)
+        await self.gw.redis.zadd(conns, {sid: now})
+        await self.gw.redis.expire(conns, CONNS_TTL_S)
+        await self.gw.redis.hdel(redis_keys.chat(chat_id), "user_gone_since")
+
+    async def _absent(self, sid: str, chat_id: str, now: float) -> None:
+        conns = redis_keys.chat_conns(chat_id)
+        await self.gw.redis.zrem(conns, sid)
+        if not await self.gw.redis.zcard(conns):
+            await self.gw.redis.hset(redis_keys.chat(chat_id), "user_gone_since", str(now))
+
+    async def sweep(self, grace: float) -> None:
+        """Refresh this process's sockets; take queued chats whose user is gone past the
+        grace period out of the queue."""
+        now = time.time()
+        async with self.gw.redis.pipeline(transaction=False) as pipe:
+            for sid, session in list(self.sessions.items()):
+                pipe.zadd(redis_keys.chat_conns(session["chat_id"]), {sid: now})
+            await pipe.execute()
+        for chat_id in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 999):
+            if await self._user_gone(str(chat_id), grace, now):
+                await self._abandon(str(chat_id), grace)
+
+    async def _user_gone(self, chat_id: str, grace: float, now: float) -> bool:
+        conns = redis_keys.chat_conns(chat_id)
+        await self.gw.redis.zremrangebyscore(conns, "-inf", now - grace)
+        if await self.gw.redis.zcard(conns):
+            return False
+        gone = await self.gw.redis.hget(redis_keys.chat(chat_id), "user_gone_since")
+        if gone is None:  # its process died without saying so: start the clock now
+            await self.gw.redis.hset(redis_keys.chat(chat_id), "user_gone_since", str(now))
+            return False
+        return now - float(gone) > grace
+
+    async def _abandon(self, chat_id: str, grace: float) -> None:
+        try:
+            await self.gw.switchboard.apply(chat_id, "abandon")
+        except IllegalTransition:
+            return  # assigned or cancelled meanwhile, or another process did it
+        await self.gw.queue.remove(chat_id)
+        log.info("chat %s left the queue: the user was gone for %.0f s", chat_id, grace)
+        await self.say(chat_id, "system", f"You left the queue because this chat was closed "
+                       f"for more than {grace:.0f} seconds. Ask for a person again any time.")
+        await self.gw.desk.broadcast_queue()
 
     # -- events --------------------------------------------------------------------------
     async def on_session_request(self, sid: str, data: Any = None) -> dict[str, Any]:
@@ -156,6 +213,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if previous and previous != chat_id:  # one chat per connection at a time
             await self.leave_room(sid, room(previous))
         self.sessions[sid] = {"chat_id": chat_id, "context": context}
+        now = time.time()
+        if previous and previous != chat_id:
+            await self._absent(sid, previous, now)
+        await self._present(sid, chat_id, now)
         await self.enter_room(sid, room(chat_id))
         await self.emit("session_confirm", chat_id, to=sid)
         if chat.state != "bot":

@@ -16,6 +16,7 @@ import socketio
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
+from bot import redis_keys
 from handoff.app import create_app
 from handoff.queue import Queue
 from handoff.scripts import Scripts
@@ -174,9 +175,15 @@ async def aredis(redis_server: RedisTarget, redis: redis_lib.Redis) -> AsyncIter
     await client.aclose()
 
 
-async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float) -> None:
+async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float,
+                      user_socket: bool = True) -> None:
+    """A chat waiting in the queue. Unless the test connects a real widget for it,
+    `user_socket` stands for its user's live connection (a heartbeat an hour ahead), so
+    the gateway does not drop it as abandoned."""
     board = Switchboard(aredis, Scripts.register(aredis))
     await board.open(chat_id, user_id="pro-owner", plan="pro", role="owner")
     await aredis.hset(f"hc:chat:{chat_id}", mapping={"state": "queued", "priority": priority,
                                                     "waiting_since": str(at)})
     await Queue(aredis).add(chat_id, priority, at)
+    if user_socket:
+        await aredis.zadd(redis_keys.chat_conns(chat_id), {"test-user": time.time() + 3600})

@@ -246,3 +246,49 @@ async def test_bad_agent_events_are_refused_and_change_nothing(
     async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
         metrics = await resp.text()
     assert 'hc_agents{presence="offline"} 2' in metrics  # connected, but never went online
+
+
+async def test_a_queued_user_gone_past_the_grace_leaves_the_queue(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], agent_client: Callable[[], AgentClient],
+    aredis: Redis
+) -> None:
+    settings = make_settings(redis_server, HANDOFF_GRACE_S="0.6")
+    base = await start_gateway(settings)
+    token = identity.issue("pro-owner", settings.help_center_secret)
+    gone, back = widget(), widget()
+    chats = []
+    for user in (gone, back):
+        await user.connect(base)
+        await user.sio.emit("session_request", {"customData": {"token": token}})
+        chats.append(str(await user.wait_for("session_confirm")))
+        await queued_chat(aredis, chats[-1], "P2", time.time(), user_socket=False)
+    alice = agent_client()
+    await alice.login(base, "agent1")  # away: sees the queue, gets no chats
+    await alice.wait_for("queue", lambda q: len(q["chats"]) == 2)
+
+    await gone.close()  # the page is closed for good
+    await back.close()  # this one reloads within the grace period
+    again = widget()
+    await again.connect(base)
+    await again.sio.emit("session_request", {"session_id": chats[1],
+                                             "customData": {"token": token}})
+    await again.wait_for("session_confirm", lambda d: d == chats[1])
+
+    queue = await alice.wait_for("queue", lambda q: [c["chat_id"] for c in q["chats"]] ==
+                                 [chats[1]], timeout=10)
+    assert queue["chats"][0]["chat_id"] == chats[1]
+    assert await aredis.hget(f"hc:chat:{chats[0]}", "state") == "bot"
+    assert await aredis.hget(f"hc:chat:{chats[1]}", "state") == "queued"
+    await asyncio.sleep(1.5)  # well past the grace: the connected user keeps the place
+    assert await aredis.zrange("hc:queue", 0, -1) == [chats[1]]
+
+    # coming back later, the user is told what happened
+    returning = widget()
+    await returning.connect(base)
+    await returning.sio.emit("session_request", {"session_id": chats[0],
+                                                 "customData": {"token": token}})
+    await returning.wait_for("session_confirm", lambda d: d == chats[0])
+    await returning.sio.emit("resume", {"session_id": chats[0], "last_seq": 0})
+    told = await returning.wait_for("bot_uttered", lambda d: "left the queue" in d["text"])
+    assert told["metadata"]["sender"] == "system"
