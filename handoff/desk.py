@@ -59,6 +59,18 @@ class Desk:
                                                     "message": message.for_agent()},
                                    room=agent_room(chat.assignee), namespace=AGENTS)
 
+    async def customer_presence(self, chat_id: str, online: bool) -> None:
+        """Tell the chat's agent, if it has one, that the customer came or left."""
+        chat = await self.gw.switchboard.get(chat_id)
+        if chat.state == "agent" and chat.assignee:
+            await self.gw.sio.emit("customer_presence", {"chat_id": chat_id, "online": online},
+                                   room=agent_room(chat.assignee), namespace=AGENTS)
+
+    async def customer_online(self, chat_id: str) -> bool:
+        """Whether a widget socket of the chat is alive (heartbeat within the grace)."""
+        since = time.time() - self.gw.settings.grace_period_s
+        return bool(await self.gw.redis.zcount(redis_keys.chat_conns(chat_id), since, "+inf"))
+
     async def user_status(self, chat_id: str) -> None:
         await self.gw.sio.emit("handoff_status", await self.gw.status(chat_id),
                                room=user_room(chat_id), namespace=USERS)
@@ -117,6 +129,7 @@ class Desk:
         await self.gw.sio.emit("assigned", {
             "chat_id": chat_id, "account": account, "priority": chat.priority,
             "summary": chat.summary, "triage": chat.triage, "transcript": transcript,
+            "customer_online": await self.customer_online(chat_id),
         }, room=agent_room(username), namespace=AGENTS)
 
     async def auto_assign(self) -> None:

@@ -111,12 +111,14 @@ class WidgetNamespace(socketio.AsyncNamespace):
         await self.gw.redis.zadd(conns, {sid: now})
         await self.gw.redis.expire(conns, CONNS_TTL_S)
         await self.gw.redis.hdel(redis_keys.chat(chat_id), "user_gone_since")
+        await self.gw.desk.customer_presence(chat_id, online=True)
 
     async def _absent(self, sid: str, chat_id: str, now: float) -> None:
         conns = redis_keys.chat_conns(chat_id)
         await self.gw.redis.zrem(conns, sid)
         if not await self.gw.redis.zcard(conns):
             await self.gw.redis.hset(redis_keys.chat(chat_id), "user_gone_since", str(now))
+            await self.gw.desk.customer_presence(chat_id, online=False)
 
     async def sweep(self, grace: float) -> None:
         """Refresh this process's sockets; take queued chats whose user is gone past the

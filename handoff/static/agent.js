@@ -340,6 +340,7 @@
     socket.on("assigned", onAssigned);
     socket.on("chat_message", onChatMessage);
     socket.on("typing", onTyping);
+    socket.on("customer_presence", onCustomerPresence);
     socket.on("chat_closed", onChatClosed);
   }
 
@@ -579,6 +580,7 @@
     chat.triage = data.triage && typeof data.triage === "object" ? data.triage : {};
     chat.closed = false;
     chat.note = "";
+    chat.online = data.customer_online !== false;
     renderChatInfo(chat);
     (Array.isArray(data.transcript) ? data.transcript : []).forEach(function (m) {
       addMessage(chat, m, false);
@@ -643,9 +645,12 @@
     var refs = chat.refs;
     refs.heading = el("h3", { className: "chat-title", id: "title-" + key });
     refs.prio = el("span", { className: "prio" });
+    // whether the customer's page is still open (the gateway's `customer_presence`)
+    refs.presence = el("span", { className: "presence", role: "status" });
     refs.actionsSlot = el("div", { className: "slot" });
     panel.appendChild(el("div", { className: "chat-head" },
-      el("div", { className: "chat-name" }, refs.heading, refs.prio), refs.actionsSlot));
+      el("div", { className: "chat-name" }, refs.heading, refs.prio, refs.presence),
+      refs.actionsSlot));
 
     refs.list = el("ol", { className: "messages" });
     refs.log = el("div", {
@@ -763,10 +768,25 @@
       .forEach(function (n) { n.disabled = !on; });
   }
 
+  function renderPresence(chat) {
+    chat.refs.presence.textContent = chat.online ? "Online" : "Left the chat";
+    chat.refs.presence.className = "presence" + (chat.online ? " presence--online"
+      : " presence--away");
+  }
+
+  function onCustomerPresence(data) {
+    if (!data || typeof data.chat_id !== "string") return;
+    var chat = state.chats.get(data.chat_id);
+    if (!chat || chat.online === (data.online === true)) return;
+    chat.online = data.online === true;
+    renderPresence(chat);
+  }
+
   function renderChatInfo(chat) {
     var refs = chat.refs;
     var name = customerName(chat);
     refs.heading.textContent = name;
+    renderPresence(chat);
     var p = /^P[1-4]$/.test(chat.priority) ? chat.priority : "";
     refs.prio.className = "prio" + (p ? " prio--" + p.toLowerCase() : "");
     refs.prio.textContent = p ? p + " " + PRIORITY[p] : "No priority";

@@ -251,7 +251,8 @@ class Customer:
                                          f"{self.events[-6:]}")
                 self._cond.wait(left)
 
-    def connect(self) -> Customer:
+    def connect(self, chat_id: str | None = None) -> Customer:
+        """Open the socket and the chat (`chat_id` to come back to an earlier one)."""
         custom: dict[str, str] = {}
         if self.user:
             req = urllib.request.Request(
@@ -260,9 +261,16 @@ class Customer:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 custom["token"] = json.load(resp)["token"]
         self._run(self.sio.connect(self.base, transports=["websocket"], wait_timeout=10))
-        self._run(self.sio.emit("session_request", {"customData": custom}))
-        self.chat_id = str(self.wait_for("session_confirm"))
+        mark = len(self.events)
+        self._run(self.sio.emit("session_request", {"customData": custom,
+                                                    **({"session_id": chat_id} if chat_id
+                                                       else {})}))
+        self.chat_id = str(self.wait_for("session_confirm", after=mark))
         return self
+
+    def drop(self) -> None:
+        """The page is closed: the socket goes, the chat stays."""
+        self._run(self.sio.disconnect())
 
     def say(self, text: str, title: str | None = None) -> int:
         """Send a message; returns the index of events from which to look for answers."""

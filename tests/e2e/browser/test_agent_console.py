@@ -426,3 +426,24 @@ def test_close_with_resolution_asks_the_customer_for_a_rating(
         assert client.hget(redis_keys.chat(bo.chat_id), "resolution") == "Follow-up by ticket"
     finally:
         client.close()
+
+
+def test_the_agent_sees_the_customer_leave_and_come_back(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    page = console(new_page)
+    bo = customer("business-admin")
+    bo.request_human(state="agent")
+    expect(tab(page, "Bo Business")).to_be_visible()
+    presence = panel(page).get_by_role("status").filter(
+        has_text=re.compile("^.?.?(Online|Left the chat)$"))
+    expect(presence).to_have_text(re.compile("Online"))
+    chat_id = bo.chat_id
+    bo.drop()  # the customer closed the page
+    expect(presence).to_have_text(re.compile("Left the chat"))
+    bo.connect(chat_id)  # and opened it again
+    assert bo.chat_id == chat_id
+    expect(presence).to_have_text(re.compile("Online"))
+    page.reload()  # the console knows after a reload too
+    expect(panel(page).get_by_role("status").filter(
+        has_text=re.compile("^.?.?(Online|Left the chat)$"))).to_have_text(re.compile("Online"))
