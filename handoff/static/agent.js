@@ -466,9 +466,20 @@
     var n = state.queue.length;
     $("queue-empty").hidden = n > 0;
     $("queue-count").textContent = n ? n + " waiting" : "";
-    $("take-next").disabled = n === 0;
+    renderCapacity();
     tickQueue();
     updateTitle();
+  }
+
+  /** At capacity the server would refuse another chat: say so instead of offering one. */
+  function renderCapacity() {
+    var full = state.chats.size >= state.me.capacity;
+    var n = state.queue.length;
+    $("take-next").disabled = n === 0 || full;
+    Array.prototype.forEach.call($("queue-list").querySelectorAll(".qrow-actions button"),
+      function (button) { button.disabled = full; });
+    $("queue-count").textContent = (n ? n + " waiting" : "") +
+      (n && full ? " · you're at capacity" : "");
   }
 
   function queueRow(chat) {
@@ -532,6 +543,7 @@
     state.wanted = chatId;
     request("accept", { chat_id: chatId }, function (ack) {
       if (button) button.disabled = false;
+      renderCapacity();
       if (ack.ok) {
         if (state.chats.has(chatId)) select(chatId, true);
         return;
@@ -547,7 +559,7 @@
     button.disabled = true;
     state.wanted = "*";
     request("take_next", {}, function (ack) {
-      button.disabled = state.queue.length === 0;
+      renderCapacity();
       if (ack.ok && ack.chat_id) {
         state.wanted = ack.chat_id;
         if (state.chats.has(ack.chat_id)) select(ack.chat_id, true);
@@ -836,6 +848,7 @@
   }
 
   function renderChatsMeta() {
+    renderCapacity();
     var n = state.chats.size;
     $("chats-empty").hidden = n > 0;
     $("chats-count").textContent = n

@@ -447,3 +447,29 @@ def test_the_agent_sees_the_customer_leave_and_come_back(
     page.reload()  # the console knows after a reload too
     expect(panel(page).get_by_role("status").filter(
         has_text=re.compile("^.?.?(Online|Left the chat)$"))).to_have_text(re.compile("Online"))
+
+
+def test_at_capacity_no_chat_is_offered(
+    new_page: Callable[..., Page], customer: Callable[[str], Customer]
+) -> None:
+    page = console(new_page)
+    go_away(page)
+    users = [("business-admin", "Bo Business"), ("pro-owner", "Priya Pro"),
+             ("enterprise-admin", "Erin Enterprise"), ("education-owner", "Eli Education")]
+    waiting = [customer(user) for user, _ in users]
+    for n, person in enumerate(waiting):
+        person.request_human(f"Problem number {n} with our meetings", "few", "full")
+    expect(queue_item(page, "Problem number 3")).to_be_visible()
+    page.get_by_label("Status").select_option("online")  # 3 of them are assigned (capacity)
+    tabs = page.get_by_role("tablist", name="My chats").get_by_role("tab")
+    expect(tabs).to_have_count(3)
+    queue = page.get_by_role("region", name="Queue")
+    expect(queue).to_contain_text("at capacity")
+    expect(page.get_by_role("button", name="Take next")).to_be_disabled()
+    expect(queue.get_by_role("button", name="Accept")).to_be_disabled()
+    # closing one frees a place: the waiting chat is assigned, and nothing is offered again
+    page.get_by_label("Resolution").select_option(label="Resolved")
+    panel(page).get_by_role("button", name="Close chat").click()
+    expect(tabs).to_have_count(3)
+    expect(tab(page, "Eli Education")).to_be_visible()
+    expect(queue).not_to_contain_text("at capacity")
