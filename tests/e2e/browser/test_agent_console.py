@@ -72,6 +72,16 @@ def accept(page: Page, text: str) -> None:
 
 
 # -- tests ------------------------------------------------------------------------------
+def chat_with_bo(new_page: Callable[..., Page], customer: Callable[[str], Customer]
+                 ) -> tuple[Page, Customer]:
+    """Alice signed in and online; Bo Business asks for a person and is hers at once."""
+    page = console(new_page, "agent1")
+    bo = customer("business-admin")
+    bo.request_human(state="agent")
+    expect(tab(page, "Bo Business")).to_be_visible()
+    return page, bo
+
+
 def test_sign_in_wrong_password_then_success_reload_and_log_out(
     new_page: Callable[..., Page], page_problems: PageProblems
 ) -> None:
@@ -341,10 +351,7 @@ def test_customer_text_is_never_markup(
 def test_reload_keeps_sign_in_tab_and_whole_transcript_once(
     new_page: Callable[..., Page], customer: Callable[[str], Customer]
 ) -> None:
-    page = console(new_page)
-    bo = customer("business-admin")
-    bo.request_human(state="agent")
-    expect(tab(page, "Bo Business")).to_be_visible()
+    page, bo = chat_with_bo(new_page, customer)
     bo.say("First message after the handoff.")
     reply_box(page).fill("Looking into it now.")
     reply_box(page).press("Enter")
@@ -371,10 +378,7 @@ def test_reload_keeps_sign_in_tab_and_whole_transcript_once(
 def test_transfer_to_a_second_agent(
     new_page: Callable[..., Page], customer: Callable[[str], Customer]
 ) -> None:
-    alice = console(new_page, "agent1")
-    bo = customer("business-admin")
-    bo.request_human(state="agent")  # Alice is the only one online
-    expect(tab(alice, "Bo Business")).to_be_visible()
+    alice, bo = chat_with_bo(new_page, customer)  # Alice is the only one online
     bo.say("Can you check our account settings?")
     expect(transcript(alice)).to_contain_text("Can you check our account settings?")
 
@@ -406,10 +410,7 @@ def test_transfer_to_a_second_agent(
 def test_close_with_resolution_asks_the_customer_for_a_rating(
     new_page: Callable[..., Page], customer: Callable[[str], Customer], web_stack: WebStack
 ) -> None:
-    page = console(new_page)
-    bo = customer("business-admin")
-    bo.request_human(state="agent")
-    expect(tab(page, "Bo Business")).to_be_visible()
+    page, bo = chat_with_bo(new_page, customer)
     mark = len(bo.events)
     page.get_by_label("Resolution").select_option("Follow-up by ticket")
     page.get_by_role("button", name="Close chat").click()
@@ -431,10 +432,7 @@ def test_close_with_resolution_asks_the_customer_for_a_rating(
 def test_the_agent_sees_the_customer_leave_and_come_back(
     new_page: Callable[..., Page], customer: Callable[[str], Customer]
 ) -> None:
-    page = console(new_page)
-    bo = customer("business-admin")
-    bo.request_human(state="agent")
-    expect(tab(page, "Bo Business")).to_be_visible()
+    page, bo = chat_with_bo(new_page, customer)
     presence = panel(page).get_by_role("status").filter(
         has_text=re.compile("^.?.?(Online|Left the chat)$"))
     expect(presence).to_have_text(re.compile("Online"))
