@@ -65,8 +65,8 @@ class AgentNamespace(socketio.AsyncNamespace):
 
     async def sweep(self, grace: float) -> None:
         now = time.time()
-        for username, sids in list(self.local.items()):
-            await self.gw.presence.heartbeat(username, sorted(sids), now)
+        await self.gw.presence.heartbeat(
+            {username: sorted(sids) for username, sids in list(self.local.items())}, now)
         for username in self.gw.agents:
             if not await self.gw.presence.chats(username) and \
                     await self.gw.presence.status(username) == "offline":

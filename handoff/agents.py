@@ -20,6 +20,7 @@ from redis.exceptions import ResponseError
 
 from bot import redis_keys
 from bot.paths import data_dir
+from handoff.liveness import Liveness, refresh
 from handoff.scripts import Scripts
 
 TOKEN_TTL_S = 8 * 3600
@@ -99,43 +100,33 @@ class Presence:
         self.scripts = scripts
         self.capacity = capacity
 
+    def liveness(self, username: str) -> Liveness:
+        return Liveness(self.redis, redis_keys.agent_conns(username),
+                        redis_keys.agent(username), "gone_since")
+
     async def connected(self, agent: Agent, sid: str, now: float | None = None) -> None:
         now = now if now is not None else time.time()
-        await self.redis.zadd(redis_keys.agent_conns(agent.username), {sid: now})
         await self.redis.hset(redis_keys.agent(agent.username),
                               mapping={"name": agent.name, "last_seen": str(now)})
-        await self.redis.hdel(redis_keys.agent(agent.username), "gone_since")
+        await self.liveness(agent.username).joined(sid, now)
 
     async def disconnected(self, username: str, sid: str, now: float | None = None) -> int:
         """Forget one connection; returns how many the agent still has. The moment the
         last one goes is kept: the grace period runs from there."""
-        await self.redis.zrem(redis_keys.agent_conns(username), sid)
-        left = int(await self.redis.zcard(redis_keys.agent_conns(username)))
-        if left == 0:
-            await self.redis.hset(redis_keys.agent(username), "gone_since",
-                                  str(now if now is not None else time.time()))
-        return left
+        return await self.liveness(username).left(sid, now if now is not None else time.time())
 
-    async def heartbeat(self, username: str, sids: list[str], now: float) -> None:
-        """Refresh this process's live connections of the agent."""
-        if sids:
-            await self.redis.zadd(redis_keys.agent_conns(username), dict.fromkeys(sids, now))
+    async def heartbeat(self, sockets: dict[str, list[str]], now: float) -> None:
+        """Refresh this process's live connections: {agent: its socket ids}."""
+        await refresh(self.redis, {redis_keys.agent_conns(u): sids
+                                   for u, sids in sockets.items()}, now)
 
     async def lost(self, username: str, grace_s: float, now: float) -> bool:
         """True if the agent has had no live connection for longer than the grace period.
         Connections not refreshed for `grace_s` (their process died) no longer count."""
-        conns = redis_keys.agent_conns(username)
-        await self.redis.zremrangebyscore(conns, "-inf", now - grace_s)
-        if await self.redis.zcard(conns):
-            return False
-        gone = await self.redis.hget(redis_keys.agent(username), "gone_since")
-        if gone is None:  # its process died without saying so: start the clock now
-            await self.redis.hset(redis_keys.agent(username), "gone_since", str(now))
-            return False
-        return now - float(gone) > grace_s
+        return await self.liveness(username).gone(grace_s, now)
 
     async def connections(self, username: str) -> int:
-        return int(await self.redis.zcard(redis_keys.agent_conns(username)))
+        return await self.liveness(username).sockets()
 
     async def set_status(self, username: str, status: str) -> None:
         if status not in ("online", "away", "offline"):

@@ -15,8 +15,9 @@ from bot import redis_keys
 from bot.accounts import RedisAccountDirectory
 from handoff.agents import AgentError
 from handoff.errors import NotChatOwner
+from handoff.liveness import Liveness
 from handoff.switchboard import Chat
-from handoff.transcript import Message
+from handoff.transcript import CHAT_TTL_S, Message
 
 if TYPE_CHECKING:
     from handoff.app import Gateway
@@ -59,9 +60,16 @@ class Desk:
                                                     "message": message.for_agent()},
                                    room=agent_room(chat.assignee), namespace=AGENTS)
 
-    async def customer_presence(self, chat_id: str, online: bool) -> None:
-        """Tell the chat's agent, if it has one, that the customer came or left."""
-        chat = await self.gw.switchboard.get(chat_id)
+    def customer(self, chat_id: str) -> Liveness:
+        """The chat's widget sockets (the customer's open pages) and their heartbeats."""
+        return Liveness(self.gw.redis, redis_keys.chat_conns(chat_id), redis_keys.chat(chat_id),
+                        "user_gone_since", ttl_s=CHAT_TTL_S)
+
+    async def customer_presence(self, chat_id: str, online: bool, chat: Chat | None = None
+                                ) -> None:
+        """Tell the chat's agent, if it has one, that the customer came or left (`chat` if
+        already read)."""
+        chat = chat or await self.gw.switchboard.get(chat_id)
         if chat.state == "agent" and chat.assignee:
             await self.gw.sio.emit("customer_presence", {"chat_id": chat_id, "online": online},
                                    room=agent_room(chat.assignee), namespace=AGENTS)
@@ -69,7 +77,7 @@ class Desk:
     async def customer_online(self, chat_id: str) -> bool:
         """Whether a widget socket of the chat is alive (heartbeat within the grace)."""
         since = time.time() - self.gw.settings.grace_period_s
-        return bool(await self.gw.redis.zcount(redis_keys.chat_conns(chat_id), since, "+inf"))
+        return bool(await self.customer(chat_id).sockets(since))
 
     async def user_status(self, chat_id: str) -> None:
         await self.gw.sio.emit("handoff_status", await self.gw.status(chat_id),

@@ -25,9 +25,11 @@ from bot.accounts import RedisAccountDirectory
 from bot.entitlements import Asker, resolve
 from bot.policy import SupportPolicy
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
-from handoff import validation
+from handoff import liveness, validation
+from handoff.desk import agent_room, user_room
 from handoff.errors import BadRequest, HandoffError, IllegalTransition, RateLimited, TooLarge
 from handoff.rasa_client import RasaUnavailable
+from handoff.switchboard import Chat
 from handoff.transcript import Message
 
 if TYPE_CHECKING:
@@ -35,13 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
-CONNS_TTL_S = 30 * 24 * 3600  # like the chat's other keys
 TICKET_INSTEAD = "/open_ticket"  # while queued: leave the queue and open a web ticket
 MAX_COMMENT = 1000
-
-
-def room(chat_id: str) -> str:
-    return f"chat:{chat_id}"
 
 
 class RateLimiter:
@@ -106,42 +103,25 @@ class WidgetNamespace(socketio.AsyncNamespace):
     # the process serving them refreshes. A queued user with no live socket for the grace
     # period (page closed, process died) leaves the queue, so agents only get chats with
     # someone in them.
-    async def _present(self, sid: str, chat_id: str, now: float) -> None:
-        conns = redis_keys.chat_conns(chat_id)
-        await self.gw.redis.zadd(conns, {sid: now})
-        await self.gw.redis.expire(conns, CONNS_TTL_S)
-        await self.gw.redis.hdel(redis_keys.chat(chat_id), "user_gone_since")
-        await self.gw.desk.customer_presence(chat_id, online=True)
+    async def _present(self, sid: str, chat: Chat, now: float) -> None:
+        await self.gw.desk.customer(chat.chat_id).joined(sid, now)
+        await self.gw.desk.customer_presence(chat.chat_id, online=True, chat=chat)
 
     async def _absent(self, sid: str, chat_id: str, now: float) -> None:
-        conns = redis_keys.chat_conns(chat_id)
-        await self.gw.redis.zrem(conns, sid)
-        if not await self.gw.redis.zcard(conns):
-            await self.gw.redis.hset(redis_keys.chat(chat_id), "user_gone_since", str(now))
+        if not await self.gw.desk.customer(chat_id).left(sid, now):
             await self.gw.desk.customer_presence(chat_id, online=False)
 
     async def sweep(self, grace: float) -> None:
         """Refresh this process's sockets; take queued chats whose user is gone past the
         grace period out of the queue."""
         now = time.time()
-        async with self.gw.redis.pipeline(transaction=False) as pipe:
-            for sid, session in list(self.sessions.items()):
-                pipe.zadd(redis_keys.chat_conns(session["chat_id"]), {sid: now})
-            await pipe.execute()
+        sockets: dict[str, list[str]] = {}
+        for sid, session in list(self.sessions.items()):
+            sockets.setdefault(redis_keys.chat_conns(session["chat_id"]), []).append(sid)
+        await liveness.refresh(self.gw.redis, sockets, now)
         for chat_id in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 999):
-            if await self._user_gone(str(chat_id), grace, now):
+            if await self.gw.desk.customer(str(chat_id)).gone(grace, now):
                 await self._abandon(str(chat_id), grace)
-
-    async def _user_gone(self, chat_id: str, grace: float, now: float) -> bool:
-        conns = redis_keys.chat_conns(chat_id)
-        await self.gw.redis.zremrangebyscore(conns, "-inf", now - grace)
-        if await self.gw.redis.zcard(conns):
-            return False
-        gone = await self.gw.redis.hget(redis_keys.chat(chat_id), "user_gone_since")
-        if gone is None:  # its process died without saying so: start the clock now
-            await self.gw.redis.hset(redis_keys.chat(chat_id), "user_gone_since", str(now))
-            return False
-        return now - float(gone) > grace
 
     async def _abandon(self, chat_id: str, grace: float) -> None:
         try:
@@ -212,14 +192,13 @@ class WidgetNamespace(socketio.AsyncNamespace):
             chat_id, user_id=owner, plan=account.plan if account else "",
             role=account.role if account else "")
         previous = self.sessions.get(sid, {}).get("chat_id")
-        if previous and previous != chat_id:  # one chat per connection at a time
-            await self.leave_room(sid, room(previous))
         self.sessions[sid] = {"chat_id": chat_id, "context": context}
         now = time.time()
-        if previous and previous != chat_id:
+        if previous and previous != chat_id:  # one chat per connection at a time
+            await self.leave_room(sid, user_room(previous))
             await self._absent(sid, previous, now)
-        await self._present(sid, chat_id, now)
-        await self.enter_room(sid, room(chat_id))
+        await self._present(sid, chat, now)
+        await self.enter_room(sid, user_room(chat_id))
         await self.emit("session_confirm", chat_id, to=sid)
         if chat.state != "bot":
             await self.emit("handoff_status", await self.gw.status(chat_id), to=sid)
@@ -255,7 +234,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             # a retry of a message we already have: nothing to do twice
             return {"seq": stored.seq}
         # the user's other tabs of this chat show it too (this one already does)
-        await self.emit("bot_uttered", stored.as_event(), room=room(chat_id), skip_sid=sid)
+        await self.emit("bot_uttered", stored.as_event(), room=user_room(chat_id), skip_sid=sid)
         chat = await self.gw.switchboard.get(chat_id)
         if chat.state == "agent":
             await self.gw.desk.to_agent(chat_id, stored, chat)
@@ -264,9 +243,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
             await self._leave_queue(chat_id)
             await self._bot_turn(chat_id, message, context)
         elif chat.state == "queued":
-            await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+            await self.gw.desk.user_status(chat_id)
             await self._article_while_waiting(chat_id, message, context)
-        elif not await self._maybe_rating(chat_id, message):
+        elif not await self._maybe_rating(chat, message):
             await self._bot_turn(chat_id, message, context)
         return {"seq": stored.seq}
 
@@ -289,20 +268,19 @@ class WidgetNamespace(socketio.AsyncNamespace):
         await self.say(chat_id, "bot", f"While you wait, this may help: {passage.text}\n"
                        f"Source: [{article.title}]({article.url()})")
 
-    async def _maybe_rating(self, chat_id: str, message: str) -> bool:
+    async def _maybe_rating(self, chat: Chat, message: str) -> bool:
         """Right after an agent closed the chat, "1".."5" (and any text after it) is the
         user's satisfaction rating, stored with the chat."""
-        pending = (await self.gw.switchboard.get(chat_id)).csat_pending
         match = re.match(r"^\s*([1-5])\b[\s.,:;!-]*(.*)$", message, re.S)
-        if not pending or not match:
+        if not chat.csat_pending or not match:
             return False
-        await self._store_rating(chat_id, int(match.group(1)), match.group(2).strip())
+        await self._store_rating(chat.chat_id, int(match.group(1)), match.group(2).strip())
         return True
 
     async def _store_rating(self, chat_id: str, rating: int, comment: str) -> None:
         await self.gw.desk.record_csat(chat_id, rating, comment)
         await self.say(chat_id, "bot", "Thank you for your feedback!")
-        await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+        await self.gw.desk.user_status(chat_id)
 
     async def _csat(self, sid: str, data: dict[str, Any]) -> None:
         """The widget's rating form: {rating: 1..5, comment?}, once the agent has closed."""
@@ -387,15 +365,14 @@ class WidgetNamespace(socketio.AsyncNamespace):
         for message in await self.gw.transcript.after(chat_id, validation.last_seq(data,
                                                                                     "resume")):
             await self.emit("bot_uttered", message.as_event(), to=sid)
-        chat = await self.gw.switchboard.get(chat_id)
-        await self.emit("handoff_status", await self.gw.status(chat.chat_id), to=sid)
+        await self.emit("handoff_status", await self.gw.status(chat_id), to=sid)
 
     async def _typing(self, sid: str, data: dict[str, Any]) -> None:
         session = await self._session(sid, data, "typing")
         chat = await self.gw.switchboard.get(session["chat_id"])
         if chat.state == "agent" and chat.assignee:
             await self.gw.sio.emit("typing", {"chat_id": chat.chat_id, "sender": "user"},
-                                   room=f"agent:{chat.assignee}", namespace="/agent")
+                                   room=agent_room(chat.assignee), namespace="/agent")
 
     async def _handoff_cancel(self, sid: str, data: dict[str, Any]) -> None:
         session = await self._session(sid, data, "handoff_cancel")
@@ -407,5 +384,5 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def _leave_queue(self, chat_id: str) -> None:
         await self.gw.switchboard.apply(chat_id, "cancel")
         await self.gw.queue.remove(chat_id)
-        await self.emit("handoff_status", await self.gw.status(chat_id), room=room(chat_id))
+        await self.gw.desk.user_status(chat_id)
         await self.gw.desk.broadcast_queue()

@@ -1,0 +1,63 @@
+"""Is somebody still there? The sockets of one party (an agent, or a chat's user) with a
+heartbeat each, shared by every gateway process.
+
+Each process refreshes the heartbeats of its own sockets; a socket not refreshed for the
+grace period (its process died) no longer counts. When the last socket goes, the moment
+is kept, and the party is *gone* once it has had no socket for longer than the grace
+period: back within it, nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from redis.asyncio import Redis
+
+
+async def refresh(redis: Redis, sockets: Mapping[str, Sequence[str]], now: float) -> None:
+    """One process's heartbeat: {conns key: its live socket ids}, in one round trip."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for conns, sids in sockets.items():
+            if sids:
+                pipe.zadd(conns, dict.fromkeys(sids, now))
+        await pipe.execute()
+
+
+class Liveness:
+    def __init__(self, redis: Redis, conns_key: str, hash_key: str, gone_field: str,
+                 ttl_s: int | None = None) -> None:
+        self.redis = redis
+        self.conns = conns_key  # ZSET socket id -> last heartbeat (epoch s)
+        self.hash_key, self.gone_field = hash_key, gone_field  # when the last socket went
+        self.ttl_s = ttl_s
+
+    async def joined(self, sid: str, now: float) -> None:
+        await self.redis.zadd(self.conns, {sid: now})
+        if self.ttl_s:
+            await self.redis.expire(self.conns, self.ttl_s)
+        await self.redis.hdel(self.hash_key, self.gone_field)
+
+    async def left(self, sid: str, now: float) -> int:
+        """Forget one socket; returns how many are left (0: the grace period starts)."""
+        await self.redis.zrem(self.conns, sid)
+        left = int(await self.redis.zcard(self.conns))
+        if left == 0:
+            await self.redis.hset(self.hash_key, self.gone_field, str(now))
+        return left
+
+    async def sockets(self, since: float | None = None) -> int:
+        """Sockets counted now, or only those refreshed at `since` or later."""
+        if since is None:
+            return int(await self.redis.zcard(self.conns))
+        return int(await self.redis.zcount(self.conns, since, "+inf"))
+
+    async def gone(self, grace_s: float, now: float) -> bool:
+        """True once there has been no live socket for longer than the grace period."""
+        await self.redis.zremrangebyscore(self.conns, "-inf", now - grace_s)
+        if await self.redis.zcard(self.conns):
+            return False
+        gone = await self.redis.hget(self.hash_key, self.gone_field)
+        if gone is None:  # its process died without saying so: start the clock now
+            await self.redis.hset(self.hash_key, self.gone_field, str(now))
+            return False
+        return now - float(gone) > grace_s
