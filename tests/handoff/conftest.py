@@ -24,7 +24,7 @@ from handoff.settings import Settings
 from handoff.switchboard import Switchboard
 from scripts.stack import RedisTarget
 
-EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "error")
+EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "typing", "error")
 
 
 def make_settings(redis: RedisTarget, rasa_url: str = "http://127.0.0.1:9",

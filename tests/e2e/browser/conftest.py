@@ -39,6 +39,7 @@ from playwright.sync_api import (
 from bot import redis_keys
 from scripts import stack
 from tests.conftest import Stack
+from tests.handoff.conftest import WidgetClient
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -213,43 +214,32 @@ class Customer:
 
     def __init__(self, base: str, user: str | None = None) -> None:
         self.base, self.user = base, user
-        self.events: list[tuple[str, Any]] = []
         self.chat_id = ""
-        self._cond = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
-        self.sio: socketio.AsyncClient = self._run(self._make())
+        self.client: WidgetClient = self._run(self._make())
 
-    async def _make(self) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False)
-        for name in ("session_confirm", "bot_uttered", "handoff_status", "typing", "error"):
-            sio.on(name, self._recorder(name))
-        return sio
+    @staticmethod
+    async def _make() -> WidgetClient:
+        return WidgetClient()
 
     def _run(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
-    def _recorder(self, name: str) -> Callable[[Any], Any]:
-        async def record(data: Any = None) -> None:
-            with self._cond:
-                self.events.append((name, data))
-                self._cond.notify_all()
-        return record
+    @property
+    def sio(self) -> socketio.AsyncClient:
+        return self.client.sio
+
+    @property
+    def events(self) -> list[tuple[str, Any]]:
+        """Every event the server sent, in order (appended on the client's thread)."""
+        return self.client.received
 
     def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
                  after: int = 0, timeout: float = 30) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for event, data in self.events[after:]:
-                    if event == name and match(data):
-                        return data
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {name} within {timeout} s; last events: "
-                                         f"{self.events[-6:]}")
-                self._cond.wait(left)
+        return self._run(self.client.wait_for(name, match, timeout=timeout, after=after),
+                         timeout + 5)
 
     def connect(self, chat_id: str | None = None) -> Customer:
         """Open the socket and the chat (`chat_id` to come back to an earlier one)."""
@@ -260,7 +250,7 @@ class Customer:
                 {"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=10) as resp:
                 custom["token"] = json.load(resp)["token"]
-        self._run(self.sio.connect(self.base, transports=["websocket"], wait_timeout=10))
+        self._run(self.client.connect(self.base))
         mark = len(self.events)
         self._run(self.sio.emit("session_request", {"customData": custom,
                                                     **({"session_id": chat_id} if chat_id
@@ -307,11 +297,7 @@ class Customer:
 
     def close(self) -> None:
         try:
-            if self.sio.connected:
-                self._run(self.sio.disconnect(), 10)
-            http = self.sio.eio.http
-            if http is not None and not http.closed:
-                self._run(http.close(), 10)
+            self._run(self.client.close(), 10)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
