@@ -181,14 +181,25 @@ class Presence:
         await self.redis.lpush(redis_keys.HANDLE_TIMES, f"{seconds:.0f}")
         await self.redis.ltrim(redis_keys.HANDLE_TIMES, 0, 49)
 
-    async def estimated_wait(self, position: int) -> float | None:
-        """Median recent handle time x chats ahead / online agents' capacity."""
-        online = await self.count_online()
-        if online == 0:
-            return None
+    async def outlook(self) -> QueueOutlook:
+        """What the estimated waits are made of, read once for any number of chats."""
         recent = [float(x) for x in await self.redis.lrange(redis_keys.HANDLE_TIMES, 0, 49)]
-        handle = sorted(recent)[len(recent) // 2] if recent else 300.0
-        return handle * position / (online * self.capacity)
+        return QueueOutlook(online=await self.count_online(), capacity=self.capacity,
+                            handle_s=sorted(recent)[len(recent) // 2] if recent else 300.0)
+
+
+@dataclass(frozen=True)
+class QueueOutlook:
+    online: int  # agents online
+    capacity: int  # chats per agent
+    handle_s: float  # median of the last 50 handle times (300 s until there are some)
+
+    def wait(self, position: int) -> float | None:
+        """Median recent handle time x chats ahead / online agents' capacity; None with
+        nobody online."""
+        if self.online == 0:
+            return None
+        return self.handle_s * position / (self.online * self.capacity)
 
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "hash":

@@ -22,7 +22,7 @@ from bot.accounts import RedisAccountDirectory, read_yaml
 from bot.policy import SupportPolicy
 from handoff import metrics as prom
 from handoff.agent_ns import AgentNamespace
-from handoff.agents import Agent, Presence, check_password, issue_token, load_agents
+from handoff.agents import Agent, Presence, QueueOutlook, check_password, issue_token, load_agents
 from handoff.canned import CannedReply, load_canned
 from handoff.desk import Desk
 from handoff.keys import AGENT_NS, GATEWAY, WIDGET_NS
@@ -64,20 +64,20 @@ class Gateway:
             own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ['HTTP_HOST']}"
         return self.settings.origin_allowed(origin, own)
 
-    async def agents_online(self) -> int:
-        return await self.presence.count_online()
+    @staticmethod
+    def queued_status(position: int | None, outlook: QueueOutlook) -> dict[str, Any]:
+        """The `handoff_status` of a queued chat at `position`."""
+        wait = outlook.wait(position or 1)
+        return {"state": "queued", "position": position, "agents_online": outlook.online,
+                "estimated_wait_s": round(wait) if wait is not None else None}
 
     async def status(self, chat_id: str) -> dict[str, Any]:
         """The `handoff_status` payload of a chat."""
         chat = await self.switchboard.get(chat_id)
-        body: dict[str, Any] = {"state": chat.state}
-        online = await self.agents_online()
         if chat.state == "queued":
-            position = await self.queue.position(chat_id)
-            body["position"] = position
-            body["agents_online"] = online
-            wait = await self.presence.estimated_wait(position or 1)
-            body["estimated_wait_s"] = round(wait) if wait is not None else None
+            return self.queued_status(await self.queue.position(chat_id),
+                                      await self.presence.outlook())
+        body: dict[str, Any] = {"state": chat.state}
         if chat.state == "agent" and chat.assignee:
             body["agent"] = await self.presence.name(chat.assignee)
         if chat.state == "bot" and chat.csat_pending:

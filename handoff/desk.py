@@ -84,11 +84,16 @@ class Desk:
                                room=user_room(chat_id), namespace=USERS)
 
     # -- queue -----------------------------------------------------------------------------
-    async def queue_snapshot(self) -> dict[str, Any]:
+    async def _waiting(self) -> list[tuple[int, Chat]]:
+        """The first 100 queued chats with their positions (1 = next to be taken)."""
+        queued = [str(c) for c in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 99)]
+        chats = {chat.chat_id: chat for chat in await self.gw.switchboard.get_many(queued)}
+        return [(n, chats[c]) for n, c in enumerate(queued, 1) if c in chats]
+
+    def _snapshot(self, waiting: list[tuple[int, Chat]]) -> dict[str, Any]:
         now = time.time()
         chats = []
-        queued = [str(c) for c in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 99)]
-        for chat in await self.gw.switchboard.get_many(queued):
+        for _, chat in waiting:
             hours = self.gw.policy.target_hours.get(chat.priority, 24)
             chats.append({
                 "chat_id": chat.chat_id, "priority": chat.priority, "plan": chat.plan,
@@ -98,12 +103,22 @@ class Desk:
             })
         return {"chats": chats}
 
+    async def queue_snapshot(self) -> dict[str, Any]:
+        return self._snapshot(await self._waiting())
+
     async def broadcast_queue(self) -> None:
-        """The queue to every agent, and each waiting user's new position."""
-        snapshot = await self.queue_snapshot()
-        await self.gw.sio.emit("queue", snapshot, room=ALL_AGENTS, namespace=AGENTS)
-        for chat in snapshot["chats"]:
-            await self.user_status(chat["chat_id"])
+        """The queue to every agent, and each waiting user's new position (the online
+        agents and recent handle times are read once for all of them)."""
+        waiting = await self._waiting()
+        await self.gw.sio.emit("queue", self._snapshot(waiting), room=ALL_AGENTS,
+                               namespace=AGENTS)
+        outlook = await self.gw.presence.outlook()
+        for position, chat in waiting:
+            if chat.state != "queued":  # a stale queue entry: say what it really is
+                await self.user_status(chat.chat_id)
+                continue
+            await self.gw.sio.emit("handoff_status", self.gw.queued_status(position, outlook),
+                                   room=user_room(chat.chat_id), namespace=USERS)
 
     # -- assignment ------------------------------------------------------------------------
     async def assign(self, username: str, chat_id: str = "") -> str | None:
