@@ -28,6 +28,7 @@ accounts.read_yaml(policy())
 
 _redis: Redis | None = None
 _loaded: asyncio.Event | None = None
+_seed: list[accounts.Account] | None = None
 
 
 def redis_client() -> Redis:
@@ -49,12 +50,16 @@ async def close_clients() -> None:
 
 
 async def directory() -> accounts.RedisAccountDirectory:
-    """The account directory, loaded from data/accounts.yml on first use."""
-    global _loaded
-    found = accounts.RedisAccountDirectory(redis_client())
+    """The account directory, loaded from data/accounts.yml on first use (and again by
+    itself if Redis loses it)."""
+    global _loaded, _seed
+    if _seed is None:
+        _seed = accounts.read_yaml(policy())
+    seed = _seed
+    found = accounts.RedisAccountDirectory(redis_client(), seed=seed)
     if _loaded is None:
         _loaded = asyncio.Event()
-        await found.load(accounts.read_yaml(policy()))
+        await found.load(seed)
         _loaded.set()
     await _loaded.wait()
     return found

@@ -30,7 +30,7 @@ import socketio
 from redis.asyncio import Redis
 
 from bench.gateway import pct
-from handoff.queue import Queue
+from handoff.lifecycle import HandoffRequest, Lifecycle
 from scripts import stack
 from scripts.stack import RedisTarget
 
@@ -103,11 +103,10 @@ class User:
 async def queue_and_assign(redis_url: str, agent: Agent, users: list[User]) -> None:
     redis = Redis.from_url(redis_url, decode_responses=True)
     try:
-        now = time.time()
-        for i, user in enumerate(users):
-            await redis.hset(f"hc:chat:{user.chat_id}", mapping={
-                "state": "queued", "priority": "P3", "waiting_since": str(now)})
-            await Queue(redis).add(user.chat_id, "P3", now + i / 1000)
+        lifecycle, now = Lifecycle(redis, capacity=3), time.time()
+        for i, user in enumerate(users):  # as if the bot had asked for a person
+            await lifecycle.request(user.chat_id, HandoffRequest("P3", "bench", "bench", {}),
+                                    [], now=now + i / 1000)
     finally:
         await redis.aclose()
     # going online assigns the waiting chats to the agent (auto-assignment)

@@ -8,6 +8,7 @@ against the support policy so a typo cannot silently downgrade or upgrade anyone
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -68,11 +69,19 @@ def read_yaml(policy: SupportPolicy, path: Path | None = None) -> list[Account]:
 
 
 class RedisAccountDirectory:
-    def __init__(self, redis: Redis) -> None:
+    """Accounts in Redis. With `seed` (the accounts it was loaded from), it loads them
+    again by itself when Redis has lost them (a restart without persistence, a
+    FLUSHALL): a lookup that misses while the "loaded" marker is gone re-seeds first, so
+    paid users are never treated as unknown until someone restarts a process."""
+
+    def __init__(self, redis: Redis, seed: Sequence[Account] = ()) -> None:
         self.redis = redis
+        self.seed = list(seed)
 
     async def get(self, user_id: str) -> Account | None:
         raw = await self.redis.hgetall(redis_keys.account(user_id))
+        if not raw and await self.seed_if_lost():
+            raw = await self.redis.hgetall(redis_keys.account(user_id))
         if not raw:
             return None
         data = redis_keys.text_hash(raw)
@@ -83,6 +92,13 @@ class RedisAccountDirectory:
         fields: dict[Any, Any] = {k: (("1" if v else "0") if isinstance(v, bool) else v)
                   for k, v in asdict(account).items()}
         await self.redis.hset(redis_keys.account(account.user_id), mapping=fields)
+
+    async def seed_if_lost(self) -> bool:
+        """Load the seed accounts when Redis no longer has the marker of a load (cheap
+        otherwise: one EXISTS). True if they were written."""
+        if not self.seed or await self.redis.exists(redis_keys.ACCOUNTS_LOADED):
+            return False
+        return await self.load(self.seed)
 
     async def load(self, accounts: list[Account]) -> bool:
         """Store `accounts` unless this exact set was loaded already. True if written."""

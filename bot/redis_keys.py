@@ -43,12 +43,15 @@ def user_tickets(user_id: str) -> str:
     return USER_TICKETS.format(user_id=user_id)
 
 # -- handoff gateway --------------------------------------------------------------------
-CHAT = PREFIX + ":chat:{chat_id}"  # HASH state, user_id, plan, role, priority, assignee, ...
+CHAT = PREFIX + ":chat:{chat_id}"  # HASH the chat record (fields: handoff/chat.py FIELDS)
 CHAT_LOG = PREFIX + ":chat:{chat_id}:log"  # STREAM id 0-<seq>: seq, sender, text, extra, ts
 CHAT_SEQ = PREFIX + ":chat:{chat_id}:seq"  # STRING last sequence number of the chat
 CHAT_CLIENT_IDS = PREFIX + ":chat:{chat_id}:cids"  # HASH client_msg_id -> seq (idempotency)
 CHAT_CONNS = PREFIX + ":chat:{chat_id}:conns"  # ZSET widget socket id -> last heartbeat (epoch s)
 QUEUE = PREFIX + ":queue"  # ZSET chat_id -> priority * 1e13 + queued-at ms (P1 first, FIFO)
+TURNS = PREFIX + ":turns"  # HASH "<chat_id>:<seq>" -> JSON pending bot turn (handoff/turns.py)
+TURN_INDEX = PREFIX + ":turns:pending"  # ZSET "<chat_id>:<seq>" -> when the turn was (re)started
+PROCESS = PREFIX + ":proc:{process_id}"  # STRING a live gateway process's heartbeat (short TTL)
 
 
 def chat(chat_id: str) -> str:
@@ -69,6 +72,10 @@ def chat_client_ids(chat_id: str) -> str:
 
 def chat_conns(chat_id: str) -> str:
     return CHAT_CONNS.format(chat_id=chat_id)
+
+
+def process(process_id: str) -> str:
+    return PROCESS.format(process_id=process_id)
 
 AGENT = PREFIX + ":agent:{agent_id}"  # HASH name, status (online/away/offline), last_seen
 AGENT_CHATS = PREFIX + ":agent:{agent_id}:chats"  # SET chat ids assigned to the agent

@@ -1,103 +1,108 @@
-"""The help desk: what happens between users and agents, for both namespaces.
+"""The help desk: each use case between customers and agents in one place. A method
+calls the atomic lifecycle step, then tells everyone concerned (the customer's widget,
+the agent's console, the live queue). The namespaces only validate, call one of these
+and reply.
 
-Queueing, assignment (manual and automatic), messages both ways, transfer, close with a
-rating request, and requeueing a lost agent's chats. Emits go through the Socket.IO
-server (Redis-backed manager), so the user and the agent may be on different processes.
+If the process dies between the step and the telling, nothing is lost: the state and
+its messages are stored together, clients catch up on reconnect (`resume`, `assigned`),
+and the sweep (`handoff.sweeper`) re-runs what only this process would have done
+(auto-assignment, the queue broadcast).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from bot import redis_keys
-from bot.accounts import RedisAccountDirectory
-from handoff.agents import AgentError
-from handoff.errors import NotChatOwner
+from bot.accounts import AccountDirectory
+from bot.policy import SupportPolicy
+from handoff import texts
+from handoff import vocabulary as v
+from handoff.agents import Agent
+from handoff.chat import MAX_COMMENT, MAX_RESOLUTION, Chat, bounded
+from handoff.errors import BadRequest, IllegalTransition, NotChatOwner, Refused
+from handoff.fanout import Fanout
+from handoff.lifecycle import HandoffRequest, Lifecycle, Outcome, Say
 from handoff.liveness import Liveness
-from handoff.switchboard import Chat
-from handoff.transcript import CHAT_TTL_S, Message
-
-if TYPE_CHECKING:
-    from handoff.app import Gateway
+from handoff.metrics import Metrics
+from handoff.presence import Presence, QueueOutlook
+from handoff.transcript import MAX_PAGE, Transcript
 
 log = logging.getLogger(__name__)
-USERS, AGENTS = "/", "/agent"
+QUEUE_VIEW = 100  # chats shown in the agents' live queue
+TICKET_INSTEAD = "/open_ticket"  # quick reply while queued: leave and open a web ticket
+TALK_TO_PERSON = "/request_human"  # the bot's own payload for asking for a person
 
 
-def user_room(chat_id: str) -> str:
-    return f"chat:{chat_id}"
+@dataclass(frozen=True)
+class DeskConfig:
+    capacity: int
+    grace_period_s: float
 
 
-def agent_room(username: str) -> str:
-    return f"agent:{username}"
-
-
-ALL_AGENTS = "agents"
+def rating_quick_replies() -> list[dict[str, str]]:
+    return [{"content_type": "text", "title": str(n), "payload": str(n)} for n in range(1, 6)]
 
 
 class Desk:
-    def __init__(self, gw: Gateway) -> None:
-        self.gw = gw
+    def __init__(self, lifecycle: Lifecycle, transcript: Transcript, fanout: Fanout,
+                 presence: Presence, accounts: AccountDirectory, policy: SupportPolicy,
+                 agents: Mapping[str, Agent], config: DeskConfig, metrics: Metrics) -> None:
+        self.lifecycle = lifecycle
+        self.transcript = transcript
+        self.fanout = fanout
+        self.presence = presence
+        self.accounts = accounts
+        self.policy = policy
+        self.agents = agents
+        self.config = config
+        self.metrics = metrics
 
-    # -- messages ------------------------------------------------------------------------
-    async def say(self, chat_id: str, sender: str, text: str,
-                  extra: dict[str, Any] | None = None) -> Message:
-        """Store a message and deliver it to the user (and to the assigned agent)."""
-        message, _ = await self.gw.transcript.append(chat_id, sender, text, extra=extra)
-        await self.gw.sio.emit("bot_uttered", message.as_event(), room=user_room(chat_id),
-                               namespace=USERS)
-        await self.to_agent(chat_id, message)
-        return message
+    # -- status ----------------------------------------------------------------------------
+    @staticmethod
+    def queued_status(position: int | None, outlook: QueueOutlook) -> dict[str, Any]:
+        """The `handoff_status` of a queued chat at `position`."""
+        wait = outlook.wait(position or 1)
+        return {"state": v.QUEUED, "position": position, "agents_online": outlook.online,
+                "estimated_wait_s": round(wait) if wait is not None else None}
 
-    async def to_agent(self, chat_id: str, message: Message, chat: Chat | None = None
-                       ) -> None:
-        """Deliver a message to the chat's agent, if it has one (`chat` if already read)."""
-        chat = chat or await self.gw.switchboard.get(chat_id)
-        if chat.state == "agent" and chat.assignee:
-            await self.gw.sio.emit("chat_message", {"chat_id": chat_id,
-                                                    "message": message.for_agent()},
-                                   room=agent_room(chat.assignee), namespace=AGENTS)
+    async def status_of(self, chat: Chat) -> dict[str, Any]:
+        """The `handoff_status` payload of a chat."""
+        if chat.state == v.QUEUED:
+            return self.queued_status(await self.lifecycle.position(chat.chat_id),
+                                      await self.presence.outlook())
+        body: dict[str, Any] = {"state": chat.state}
+        if chat.state == v.AGENT and chat.assignee:
+            body["agent"] = await self.presence.name(chat.assignee)
+        if chat.state == v.BOT and chat.csat_pending:
+            body["csat_pending"] = True
+        return body
 
-    def customer(self, chat_id: str) -> Liveness:
-        """The chat's widget sockets (the customer's open pages) and their heartbeats."""
-        return Liveness(self.gw.redis, redis_keys.chat_conns(chat_id), redis_keys.chat(chat_id),
-                        "user_gone_since", ttl_s=CHAT_TTL_S)
+    async def send_status(self, chat_id: str, sid: str | None = None,
+                          chat: Chat | None = None) -> None:
+        chat = chat or await self.lifecycle.get(chat_id)
+        await self.fanout.status(chat_id, await self.status_of(chat), sid)
 
-    async def customer_presence(self, chat_id: str, online: bool, chat: Chat | None = None
-                                ) -> None:
-        """Tell the chat's agent, if it has one, that the customer came or left (`chat` if
-        already read)."""
-        chat = chat or await self.gw.switchboard.get(chat_id)
-        if chat.state == "agent" and chat.assignee:
-            await self.gw.sio.emit("customer_presence", {"chat_id": chat_id, "online": online},
-                                   room=agent_room(chat.assignee), namespace=AGENTS)
-
-    async def customer_online(self, chat_id: str) -> bool:
-        """Whether a widget socket of the chat is alive (heartbeat within the grace)."""
-        since = time.time() - self.gw.settings.grace_period_s
-        return bool(await self.customer(chat_id).sockets(since))
-
-    async def user_status(self, chat_id: str) -> None:
-        await self.gw.sio.emit("handoff_status", await self.gw.status(chat_id),
-                               room=user_room(chat_id), namespace=USERS)
-
-    # -- queue -----------------------------------------------------------------------------
+    # -- the live queue ---------------------------------------------------------------------
     async def _waiting(self) -> list[tuple[int, Chat]]:
-        """The first 100 queued chats with their positions (1 = next to be taken)."""
-        queued = [str(c) for c in await self.gw.redis.zrange(redis_keys.QUEUE, 0, 99)]
-        chats = {chat.chat_id: chat for chat in await self.gw.switchboard.get_many(queued)}
+        """The first chats of the queue with their positions (1 = next to be taken)."""
+        queued = await self.lifecycle.queued(QUEUE_VIEW)
+        chats = {chat.chat_id: chat for chat in await self.lifecycle.get_many(queued)}
         return [(n, chats[c]) for n, c in enumerate(queued, 1) if c in chats]
 
     def _snapshot(self, waiting: list[tuple[int, Chat]]) -> dict[str, Any]:
         now = time.time()
         chats = []
         for _, chat in waiting:
-            hours = self.gw.policy.target_hours.get(chat.priority, 24)
+            hours = self.policy.target_hours.get(chat.priority, 24)
             chats.append({
                 "chat_id": chat.chat_id, "priority": chat.priority, "plan": chat.plan,
-                "role": chat.role, "waiting_s": round(now - chat.waiting_since),
+                "role": chat.role, "language": chat.language or texts.DEFAULT,
+                "waiting_s": round(now - chat.waiting_since),
                 "due_in_s": round(chat.waiting_since + hours * 3600 - now),
                 "summary": chat.summary,
             })
@@ -110,140 +115,229 @@ class Desk:
         """The queue to every agent, and each waiting user's new position (the online
         agents and recent handle times are read once for all of them)."""
         waiting = await self._waiting()
-        await self.gw.sio.emit("queue", self._snapshot(waiting), room=ALL_AGENTS,
-                               namespace=AGENTS)
-        outlook = await self.gw.presence.outlook()
+        await self.fanout.queue(self._snapshot(waiting))
+        outlook = await self.presence.outlook()
         for position, chat in waiting:
-            if chat.state != "queued":  # a stale queue entry: say what it really is
-                await self.user_status(chat.chat_id)
+            if chat.state != v.QUEUED:  # a stale queue entry: say what it really is
+                await self.send_status(chat.chat_id, chat=chat)
                 continue
-            await self.gw.sio.emit("handoff_status", self.gw.queued_status(position, outlook),
-                                   room=user_room(chat.chat_id), namespace=USERS)
+            await self.fanout.status(chat.chat_id, self.queued_status(position, outlook))
 
-    # -- assignment ------------------------------------------------------------------------
-    async def assign(self, username: str, chat_id: str = "") -> str | None:
-        """Claim a chat for an agent (a given one, or the next) and tell everyone."""
-        claimed = await self.gw.presence.claim(username, chat_id)
-        if claimed is None:
-            return None
-        now = time.time()
-        await self.gw.redis.hset(redis_keys.chat(claimed), "assigned_at", str(now))
-        waited = (await self.gw.switchboard.get(claimed)).waiting_since
-        if waited:
-            self.gw.metrics.observe_wait(now - waited)
-        await self._send_assigned(username, claimed)
-        name = await self.gw.presence.name(username)
-        await self.say(claimed, "system", f"{name} from support joined the chat.",
-                       {"agent": name})
-        await self.user_status(claimed)
+    # -- the customer's side -----------------------------------------------------------------
+    def customer(self, chat_id: str) -> Liveness:
+        """The chat's widget sockets (the customer's open pages) and their heartbeats."""
+        return Liveness(self.lifecycle.redis, redis_keys.chat_conns(chat_id),
+                        redis_keys.chat(chat_id), "user_gone_since",
+                        ttl_s=self.lifecycle.ttl_s)
+
+    async def customer_online(self, chat_id: str) -> bool:
+        since = time.time() - self.config.grace_period_s
+        return bool(await self.customer(chat_id).sockets(since))
+
+    async def customer_presence(self, chat: Chat, online: bool) -> None:
+        """Tell the chat's agent, if it has one, that the customer came or left."""
+        if chat.state == v.AGENT and chat.assignee:
+            await self.fanout.customer_presence(chat.assignee, chat.chat_id, online)
+
+    async def after_queued(self, chat_id: str) -> None:
+        """A chat joined the queue: positions for everyone, an agent if one is free."""
         await self.broadcast_queue()
-        return claimed
+        await self.auto_assign()
+        await self.send_status(chat_id)
 
-    async def _send_assigned(self, username: str, chat_id: str) -> None:
-        chat = await self.gw.switchboard.get(chat_id)
-        account = None
-        if chat.user_id:
-            found = await RedisAccountDirectory(self.gw.redis).get(chat.user_id)
-            if found:
-                account = {"user_id": found.user_id, "name": found.name,
-                           "account_id": found.account_id, "plan": found.plan,
-                           "role": found.role, "licensed": found.licensed}
-        transcript = [m.for_agent() for m in await self.gw.transcript.after(chat_id, 0)]
-        await self.gw.sio.emit("assigned", {
-            "chat_id": chat_id, "account": account, "priority": chat.priority,
-            "summary": chat.summary, "triage": chat.triage, "transcript": transcript,
-            "customer_online": await self.customer_online(chat_id),
-        }, room=agent_room(username), namespace=AGENTS)
+    async def request_person(self, chat: Chat, handoff: HandoffRequest, before: list[Say]
+                             ) -> None:
+        """Queue a chat without the bot (the caller checked the entitlement)."""
+        outcome = await self.lifecycle.request(chat.chat_id, handoff, before)
+        await self.fanout.deliver(None, chat.chat_id, outcome.messages)
+        await self.after_queued(chat.chat_id)
+
+    async def cancel(self, chat: Chat) -> None:
+        outcome = await self.lifecycle.cancel(chat.chat_id, Say(
+            v.SYSTEM, texts.text("cancelled", chat.language)))
+        await self._left_queue(chat.chat_id, outcome)
+
+    async def abandon(self, chat: Chat) -> bool:
+        """The user was gone past the grace period: out of the queue (False if the chat
+        was assigned or cancelled meanwhile, or another process did it)."""
+        try:
+            outcome = await self.lifecycle.abandon(chat.chat_id, Say(v.SYSTEM, texts.text(
+                "abandoned", chat.language, seconds=f"{self.config.grace_period_s:.0f}")))
+        except IllegalTransition:
+            return False
+        log.info("chat %s left the queue: the user was gone for %.0f s", chat.chat_id,
+                 self.config.grace_period_s)
+        await self._left_queue(chat.chat_id, outcome)
+        return True
+
+    async def _left_queue(self, chat_id: str, outcome: Outcome) -> None:
+        await self.fanout.deliver(None, chat_id, outcome.messages)
+        await self.send_status(chat_id)
+        await self.broadcast_queue()
+
+    async def rate(self, chat: Chat, rating: int, comment: str) -> None:
+        outcome = await self.lifecycle.rate(chat.chat_id, rating, bounded(comment, MAX_COMMENT),
+                                            self.thanks(chat.language))
+        log.info("csat %s for chat %s", rating, chat.chat_id)
+        await self.fanout.deliver(None, chat.chat_id, outcome.messages)
+        await self.send_status(chat.chat_id)
+
+    @staticmethod
+    def thanks(language: str) -> Say:
+        return Say(v.BOT, texts.text("thanks", language))
+
+    # -- the agents' side -------------------------------------------------------------------
+    async def owned(self, username: str, chat_id: str) -> Chat:
+        chat = await self.lifecycle.get(chat_id)
+        if chat.state != v.AGENT or chat.assignee != username:
+            raise NotChatOwner("this chat is not assigned to you")
+        return chat
+
+    async def claim(self, username: str, chat_id: str) -> None:
+        """Give a queued chat to an agent and tell everyone."""
+        chat = await self.lifecycle.get(chat_id)
+        name = await self.presence.name(username)
+        outcome = await self.lifecycle.claim(chat_id, username, Say(
+            v.SYSTEM, texts.text("joined", chat.language, agent=name), {"agent": name}))
+        self.metrics.observe_wait(float(outcome.info.get("waited") or 0))
+        await self.send_assigned(username, chat_id, outcome.chat)
+        await self.fanout.deliver(outcome.chat, chat_id, outcome.messages)
+        await self.send_status(chat_id, chat=outcome.chat)
+        await self.broadcast_queue()
+
+    async def take_next(self, username: str) -> str | None:
+        """The first chat of the queue for this agent; None when the queue is empty.
+        A chat taken by someone else meanwhile is skipped (bounded)."""
+        for _ in range(10):
+            first = await self.lifecycle.queued(1)
+            if not first:
+                return None
+            try:
+                await self.claim(username, first[0])
+                return first[0]
+            except IllegalTransition:
+                continue
+        return None
 
     async def auto_assign(self) -> None:
         """Give waiting chats to online agents with room, fewest active chats first."""
         for _ in range(100):  # bounded: at most 100 assignments per call
-            if await self.gw.queue.length() == 0:
+            if await self.lifecycle.queue_length() == 0:
                 return
             assigned = False
-            for username in await self.gw.presence.online():
-                if not await self.gw.presence.connections(username):
+            for username in await self.presence.online():
+                if not await self.presence.connections(username):
                     continue  # within its grace period: keep its chats, give it no new ones
                 try:
-                    if await self.assign(username):
+                    if await self.take_next(username):
                         assigned = True
                         break
-                except AgentError:
+                except Refused:
                     continue  # full: try the next agent
             if not assigned:
                 return
 
-    async def owned(self, username: str, chat_id: str) -> None:
-        chat = await self.gw.switchboard.get(chat_id)
-        if chat.state != "agent" or chat.assignee != username:
-            raise NotChatOwner("this chat is not assigned to you")
+    async def send_assigned(self, username: str, chat_id: str, chat: Chat | None = None
+                            ) -> None:
+        """The chat as the agent's console shows it: account, triage and the newest
+        messages (older ones through `history`)."""
+        chat = chat or await self.lifecycle.get(chat_id)
+        account = None
+        if chat.user_id:
+            found = await self.accounts.get(chat.user_id)
+            if found:
+                account = {"user_id": found.user_id, "name": found.name,
+                           "account_id": found.account_id, "plan": found.plan,
+                           "role": found.role, "licensed": found.licensed}
+        newest = await self.transcript.before(chat_id, None, MAX_PAGE)
+        await self.fanout.assigned(username, {
+            "chat_id": chat_id, "account": account, "priority": chat.priority,
+            "summary": chat.summary, "triage": chat.triage,
+            "language": chat.language or texts.DEFAULT,
+            "transcript": [m.for_agent() for m in newest],
+            "has_earlier": bool(newest) and newest[0].seq > 1,
+            "customer_online": await self.customer_online(chat_id),
+        })
 
-    # -- closing, transfer, loss -----------------------------------------------------------
-    async def close(self, username: str, chat_id: str, resolution: str) -> None:
+    async def history(self, username: str, chat_id: str, before_seq: int) -> dict[str, Any]:
+        """Earlier messages of one of the agent's chats, a page at a time."""
         await self.owned(username, chat_id)
-        chat = await self.gw.switchboard.apply(chat_id, "close", assignee="",
-                                               resolution=resolution[:200],
-                                               csat_pending="1")
-        await self.gw.presence.release(username, chat_id)
-        assigned_at = float(await self.gw.redis.hget(redis_keys.chat(chat_id), "assigned_at")
-                            or time.time())
-        await self.gw.presence.record_handle_time(time.time() - assigned_at)
-        await self.gw.sio.emit("chat_closed", {"chat_id": chat_id}, room=agent_room(username),
-                               namespace=AGENTS)
-        await self.user_status(chat.chat_id)
-        await self.say(chat_id, "bot", "The specialist has closed this chat, and I'm back. "
-                       "Is there anything else I can help you with?")
-        await self.say(chat_id, "bot", "How would you rate the help you got, from 1 (poor) "
-                       "to 5 (excellent)? You can add a comment after the number.",
-                       {"quick_replies": [{"content_type": "text", "title": str(n),
-                                           "payload": str(n)} for n in range(1, 6)]})
-        await self.auto_assign()
+        page = await self.transcript.before(chat_id, before_seq, MAX_PAGE)
+        return {"chat_id": chat_id, "messages": [m.for_agent() for m in page],
+                "has_earlier": bool(page) and page[0].seq > 1}
+
+    async def agent_says(self, username: str, chat_id: str, text: str, cid: str | None
+                         ) -> int:
+        """Store and deliver an agent's message. A retry of a stored message is delivered
+        again (it may never have left a process that died); clients keep it once."""
+        name = await self.presence.name(username)
+        outcome = await self.lifecycle.agent_message(chat_id, username, Say(
+            v.AGENT, text, {"agent": name, **({"client_msg_id": cid} if cid else {})},
+            cid or ""))
+        seq = int(outcome.info["seq"])
+        messages = outcome.messages
+        if not outcome.info.get("new"):
+            messages = [m for m in await self.transcript.after(chat_id, seq - 1, 1)
+                        if m.seq == seq]
+        await self.fanout.to_user(chat_id, messages)
+        await self.fanout.to_agent(username, chat_id, messages)
+        return seq
 
     async def transfer(self, username: str, chat_id: str, to: str) -> None:
-        await self.owned(username, chat_id)
         if to == username:
-            raise AgentError("the chat is already yours")
-        if await self.gw.presence.status(to) != "online":
-            raise AgentError(f"{to} is not online")
-        if len(await self.gw.presence.chats(to)) >= self.gw.settings.agent_capacity:
-            raise AgentError(f"{to} has no free capacity")
-        await self.gw.switchboard.apply(chat_id, "transfer", assignee=to)
-        await self.gw.presence.release(username, chat_id)
-        await self.gw.redis.sadd(redis_keys.agent_chats(to), chat_id)
-        await self.gw.presence.set_status(to, "online")  # refresh its load
-        await self.gw.sio.emit("chat_closed", {"chat_id": chat_id, "transferred_to": to},
-                               room=agent_room(username), namespace=AGENTS)
-        await self._send_assigned(to, chat_id)
-        name = await self.gw.presence.name(to)
-        await self.say(chat_id, "system", f"{name} from support took over the chat.",
-                       {"agent": name})
-        await self.user_status(chat_id)
+            raise Refused("the chat is already yours")
+        if to not in self.agents:
+            raise BadRequest("to must be an agent's username")
+        chat = await self.owned(username, chat_id)
+        name = await self.presence.name(to)
+        outcome = await self.lifecycle.transfer(chat_id, username, to, Say(
+            v.SYSTEM, texts.text("took_over", chat.language, agent=name), {"agent": name}))
+        await self.fanout.chat_closed(username, chat_id, transferred_to=to)
+        await self.send_assigned(to, chat_id, outcome.chat)
+        await self.fanout.deliver(outcome.chat, chat_id, outcome.messages)
+        await self.send_status(chat_id, chat=outcome.chat)
+
+    async def close(self, username: str, chat_id: str, resolution: str) -> None:
+        chat = await self.owned(username, chat_id)
+        outcome = await self.lifecycle.close(
+            chat_id, username, bounded(resolution, MAX_RESOLUTION),
+            [Say(v.BOT, texts.text("closed", chat.language)),
+             Say(v.BOT, texts.text("rate", chat.language),
+                 {"quick_replies": rating_quick_replies()})])
+        await self.fanout.chat_closed(username, chat_id)
+        await self.send_status(chat_id)
+        await self.fanout.to_user(chat_id, outcome.messages)
+        await self.auto_assign()
 
     async def requeue_lost(self, username: str) -> list[str]:
         """The agent is gone past the grace period: its chats go back to the front of
         their priority, and the users are told."""
         requeued = []
-        for chat_id in await self.gw.presence.chats(username):
+        for chat_id in sorted(await self.presence.chats(username)):
             try:
-                chat = await self.gw.switchboard.apply(chat_id, "agent_lost", assignee="",
-                                                       waiting_since=str(time.time()))
-            except Exception:
-                await self.gw.presence.release(username, chat_id)
+                chat = await self.lifecycle.get(chat_id)
+                outcome = await self.lifecycle.requeue(chat_id, username, Say(
+                    v.SYSTEM, texts.text("requeued", chat.language)))
+            except Exception:  # a broken chat must not keep the others from the queue
+                log.exception("could not requeue chat %s of %s", chat_id, username)
+                await self.lifecycle.redis.srem(redis_keys.agent_chats(username), chat_id)
                 continue
-            await self.gw.presence.release(username, chat_id)
-            await self.gw.queue.add(chat_id, chat.priority or "P3", front=True)
-            await self.say(chat_id, "system", "The specialist was disconnected. You're back "
-                           "at the front of the queue; the next available specialist will "
-                           "continue with you.")
-            requeued.append(chat_id)
-        await self.gw.presence.set_status(username, "offline")
+            if outcome.info.get("requeued"):
+                await self.fanout.deliver(None, chat_id, outcome.messages)
+                await self.send_status(chat_id)
+                requeued.append(chat_id)
+        await self.presence.set_status(username, v.OFFLINE)
         if requeued:
             await self.broadcast_queue()
             await self.auto_assign()
         return requeued
 
-    async def record_csat(self, chat_id: str, rating: int, comment: str) -> None:
-        await self.gw.redis.hset(redis_keys.chat(chat_id), mapping={
-            "csat_rating": str(rating), "csat_comment": comment[:1000], "csat_pending": "",
-            "csat_at": str(time.time())})
-        log.info("csat %s for chat %s", rating, chat_id)
+    async def typing_from_agent(self, username: str, chat_id: str) -> None:
+        await self.owned(username, chat_id)
+        await self.fanout.typing_to_user(chat_id, await self.presence.name(username))
+
+    # -- a bot turn's end ----------------------------------------------------------------------
+    async def turn_finished(self, chat_id: str, outcome: Outcome) -> None:
+        await self.fanout.deliver(None, chat_id, outcome.messages)
+        if outcome.info.get("queued"):
+            await self.after_queued(chat_id)

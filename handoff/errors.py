@@ -1,10 +1,13 @@
-"""Domain errors, raised in the domain and turned into socket/HTTP errors at the edge."""
+"""Domain errors, raised in the domain and turned into socket/HTTP errors at the edge
+(`handoff.edge`). Each carries its protocol code from the vocabulary."""
 
 from __future__ import annotations
 
+from handoff.vocabulary import Code
+
 
 class HandoffError(Exception):
-    code = "error"
+    code: str = Code.INTERNAL
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -12,24 +15,36 @@ class HandoffError(Exception):
 
 
 class BadRequest(HandoffError):
-    code = "bad_request"
-
-
-class ChatNotFound(HandoffError):
-    code = "chat_not_found"
-
-
-class NotChatOwner(HandoffError):
-    code = "not_chat_owner"
-
-
-class IllegalTransition(HandoffError):
-    code = "illegal_transition"
-
-
-class RateLimited(HandoffError):
-    code = "rate_limited"
+    code = Code.BAD_REQUEST
 
 
 class TooLarge(HandoffError):
-    code = "too_large"
+    code = Code.TOO_LARGE
+
+
+class RateLimited(HandoffError):
+    code = Code.RATE_LIMITED
+
+
+class ChatNotFound(HandoffError):
+    code = Code.CHAT_NOT_FOUND
+
+
+class NotChatOwner(HandoffError):
+    code = Code.NOT_CHAT_OWNER
+
+
+class IllegalTransition(HandoffError):
+    code = Code.ILLEGAL_TRANSITION
+
+
+class Refused(HandoffError):
+    """An agent action the rules forbid: at capacity, the target is not online, ..."""
+
+    code = Code.REFUSED
+
+
+class Unavailable(HandoffError):
+    """Redis could not be reached: nothing was stored, the client may retry."""
+
+    code = Code.UNAVAILABLE

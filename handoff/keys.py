@@ -1,16 +1,34 @@
-"""Every aiohttp AppKey of the gateway, in one place."""
+"""Every aiohttp AppKey of the gateway, in one place: what the HTTP handlers and the
+background loops reach through the app, each a single collaborator."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import aiohttp
 from aiohttp import web
+from redis.asyncio import Redis
 
-if TYPE_CHECKING:
-    from handoff.agent_ns import AgentNamespace
-    from handoff.app import Gateway
-    from handoff.widget import WidgetNamespace
+from bot.policy import SupportPolicy
+from handoff.agent_ns import AgentNamespace
+from handoff.agents import Agent
+from handoff.desk import Desk
+from handoff.lifecycle import Lifecycle
+from handoff.metrics import Metrics
+from handoff.presence import Presence
+from handoff.settings import Settings
+from handoff.sio_manager import WatchedRedisManager
+from handoff.turns import BotTurns
+from handoff.widget_ns import WidgetNamespace
 
-GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway")
-AGENT_NS: web.AppKey[AgentNamespace] = web.AppKey("agent_namespace")
-WIDGET_NS: web.AppKey[WidgetNamespace] = web.AppKey("widget_namespace")
+SETTINGS = web.AppKey("settings", Settings)
+POLICY = web.AppKey("policy", SupportPolicy)
+AGENTS = web.AppKey("agents", dict[str, Agent])
+METRICS = web.AppKey("metrics", Metrics)
+MANAGER = web.AppKey("sio_manager", WatchedRedisManager)
+REDIS = web.AppKey("redis", Redis)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
+PRESENCE = web.AppKey("presence", Presence)
+DESK = web.AppKey("desk", Desk)
+TURNS = web.AppKey("turns", BotTurns)
+WIDGET_NS = web.AppKey("widget_namespace", WidgetNamespace)
+AGENT_NS = web.AppKey("agent_namespace", AgentNamespace)

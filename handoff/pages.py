@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.accounts import read_yaml
-from handoff.keys import GATEWAY
+from handoff.keys import POLICY
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
@@ -55,7 +55,6 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 async def dev_users(request: web.Request) -> web.Response:
     """Outside production only: the demo users the demo page can "sign in as"."""
-    gw = request.app[GATEWAY]
     return web.json_response({"users": [
         {"user": a.user_id, "name": a.name, "plan": a.plan, "role": a.role}
-        for a in read_yaml(gw.policy)]})
+        for a in read_yaml(request.app[POLICY])]})

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.identity import DEV_SECRET, MIN_SECRET_BYTES
 
@@ -33,7 +34,8 @@ class Settings:
     max_event_bytes: int = 16_384
     rate_limit_events: int = 20  # per connection, per rate_limit_window_s
     rate_limit_window_s: float = 10.0
-    rasa_timeout_s: float = 20.0
+    rasa_timeout_s: float = 10.0
+    restarts_file: Path | None = None  # the supervisor's restart counts (make run sets it)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -80,6 +82,9 @@ class Settings:
             agent_capacity=int(number("AGENT_CAPACITY", "3")),
             grace_period_s=float(number("HANDOFF_GRACE_S", "60", float)),
             rate_limit_events=int(number("HANDOFF_RATE_LIMIT", "20")),
+            rasa_timeout_s=float(number("RASA_TIMEOUT_S", "10", float)),
+            restarts_file=Path(environ["HC_RESTARTS_FILE"]) if environ.get(
+                "HC_RESTARTS_FILE") else None,
         )
 
     def origin_allowed(self, origin: str | None, own_origin: str | None = None) -> bool:

@@ -1,30 +1,95 @@
-"""python-socketio's Redis manager, made to close what it opens.
+"""python-socketio's Redis manager, made to close what it opens and to notice when it
+has gone deaf.
 
-`AsyncRedisManager._redis_connect` builds a new Redis client each time the publisher or
-the listener (re)connects, and both do so on their own: the first publish before the
-listener has started makes one client, the listener another, and the first is dropped
-with its connection pool still open (the "unclosed connection" ResourceWarnings that
-surfaced at random points of the test suite). This subclass remembers every client it
-made, and `aclose()` stops the listener and closes them all.
+Two things the stock `AsyncRedisManager` does not do:
+- It builds a new Redis client each time the publisher or the listener (re)connects and
+  drops the old one with its pool still open; this subclass remembers every client it
+  made and `aclose()` closes them all.
+- Its listener can stop hearing without anyone noticing: the listening task ends when
+  the pub/sub stream ends ("pubsub listen() exited unexpectedly"), or sleeps up to 60 s
+  between reconnection attempts after Redis restarts. Meanwhile this process delivers
+  nothing that other processes emit to its sockets. Here the process publishes a ping to
+  itself every second (`watch`); a listener that has heard nothing for `DEAF_AFTER_S`
+  is restarted, and `hearing` is False until it hears again (the gateway's /readyz
+  reports it), so a deaf process is restored or marked not ready within seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 from typing import Any
 
 import socketio
 
+log = logging.getLogger(__name__)
+PING_EVERY_S = 1.0
+DEAF_AFTER_S = 3.0
 
-class ClosingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+
+class WatchedRedisManager(socketio.AsyncRedisManager):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.opened: list[tuple[Any, Any]] = []  # every (client, pubsub) ever made
+        self.heard_at = time.monotonic()
+        self.hearing = True
+        self.restarts = 0
 
     def _redis_connect(self) -> None:
         super()._redis_connect()
         self.opened.append((self.redis, self.pubsub))
+
+    async def _listen(self) -> Any:
+        async for message in super()._listen():
+            self.heard_at = time.monotonic()
+            self.hearing = True
+            yield message
+
+    async def ping(self) -> None:
+        """A message only this process's own listener looks at (other processes ignore
+        the unknown method; ours ignores its own host id after noting it heard it)."""
+        await self._publish({"method": "hc_ping", "host_id": self.host_id,
+                             "ts": time.time()})
+
+    async def restart_listener(self) -> None:
+        task = getattr(self, "thread", None)
+        if isinstance(task, asyncio.Future):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self._close_clients()
+        self.connected = False  # the publisher reconnects too
+        self.thread = self.server.start_background_task(self._thread)
+        self.heard_at = time.monotonic()
+        self.restarts += 1
+
+    async def watch(self) -> None:
+        """Forever: ping ourselves; restart the listener when it stopped hearing."""
+        while True:
+            await asyncio.sleep(PING_EVERY_S)
+            try:
+                await self.ping()
+                deaf_for = time.monotonic() - self.heard_at
+                if deaf_for > DEAF_AFTER_S:
+                    if self.hearing:
+                        log.error("Socket.IO Redis listener heard nothing for %.1f s; "
+                                  "restarting it", deaf_for)
+                    self.hearing = False
+                    await self.restart_listener()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Socket.IO listener watchdog failed")
+
+    async def _close_clients(self) -> None:
+        for client, pubsub in self.opened:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            with contextlib.suppress(Exception):
+                await client.aclose()
+        self.opened.clear()
 
     async def aclose(self) -> None:
         task = getattr(self, "thread", None)
@@ -32,9 +97,4 @@ class ClosingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for client, pubsub in self.opened:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
-            with contextlib.suppress(Exception):
-                await client.aclose()
-        self.opened.clear()
+        await self._close_clients()

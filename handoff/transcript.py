@@ -1,22 +1,22 @@
-"""One Redis Stream per chat: every message (user, bot, agent, system) with its sequence
-number. Appends are idempotent per client message id, so a retried send is stored once;
-a reconnecting client asks for everything after the last number it saw."""
+"""Reading a chat's transcript: one Redis Stream per chat, every message (user, bot,
+agent, system) with its sequence number as the entry id `0-<seq>`. Messages are only
+ever written by `lua/lifecycle.lua` (through `handoff.lifecycle`), together with the
+change of state they belong to; this module reads them back in pages."""
 
 from __future__ import annotations
 
 import json
-import time
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot import redis_keys
-from handoff.scripts import Scripts
 
-SENDERS = ("user", "bot", "agent", "system")
-CHAT_TTL_S = 30 * 24 * 3600
-MAX_REPLAY = 500
+log = logging.getLogger(__name__)
+MAX_PAGE = 200  # messages per replay or history page
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,19 @@ class Message:
     text: str
     ts: float
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[Any, Any]) -> Message:
+        """A stream entry (or a message returned by the lifecycle script)."""
+        data = redis_keys.text_hash(fields)
+        try:
+            extra = json.loads(data.get("extra") or "{}")
+        except ValueError:
+            log.warning("message %s: extra is not JSON; dropped", data.get("seq"))
+            extra = {}
+        return cls(int(data["seq"]), data["sender"], data.get("text", ""),
+                   int(float(data.get("ts") or 0)) / 1000,
+                   extra if isinstance(extra, dict) else {})
 
     def as_event(self) -> dict[str, Any]:
         """The widget's `bot_uttered` payload (Rasa socketio channel shape + extras)."""
@@ -52,45 +65,28 @@ class Message:
 
 
 class Transcript:
-    def __init__(self, redis: Redis, scripts: Scripts) -> None:
+    def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self.scripts = scripts
 
-    async def append(self, chat_id: str, sender: str, text: str, *,
-                     client_msg_id: str | None = None, extra: dict[str, Any] | None = None,
-                     now: float | None = None) -> tuple[Message, bool]:
-        """Store a message; returns it and whether it is new (False for a retry)."""
-        if sender not in SENDERS:
-            raise ValueError(f"unknown sender {sender!r}")
-        ts = now if now is not None else time.time()
-        if client_msg_id:
-            extra = {**(extra or {}), "client_msg_id": client_msg_id}
-        keys = [redis_keys.chat_seq(chat_id), redis_keys.chat_log(chat_id),
-                redis_keys.chat_client_ids(chat_id)]
-        seq, created = await self.scripts.append_message(
-            keys=keys,
-            args=[client_msg_id or "", sender, text, json.dumps(extra or {}),
-                  int(ts * 1000), CHAT_TTL_S],
-        )
-        if not created:
-            stored = await self.after(chat_id, int(seq) - 1, limit=1)
-            if stored:
-                return stored[0], False
-        return Message(int(seq), sender, text, ts, extra or {}), bool(created)
-
-    async def after(self, chat_id: str, last_seq: int, limit: int = MAX_REPLAY
+    async def after(self, chat_id: str, last_seq: int, limit: int = MAX_PAGE
                     ) -> list[Message]:
-        """Messages with seq > last_seq, oldest first."""
+        """Messages with seq > last_seq, oldest first, at most `limit`."""
         start = f"(0-{last_seq}" if last_seq > 0 else "-"
-        entries = await self.redis.xrange(redis_keys.chat_log(chat_id), start, "+", count=limit)
-        return [_decode(fields or {}) for _, fields in entries or []]
+        entries = await self.redis.xrange(redis_keys.chat_log(chat_id), start, "+",
+                                          count=limit)
+        return [Message.from_fields(fields or {}) for _, fields in entries or []]
+
+    async def before(self, chat_id: str, before_seq: int | None, limit: int = MAX_PAGE
+                     ) -> list[Message]:
+        """The newest `limit` messages with seq < before_seq (all when None), oldest
+        first: the agent's view opens on the newest messages and loads earlier ones."""
+        end = f"(0-{before_seq}" if before_seq is not None else "+"
+        if before_seq is not None and before_seq <= 1:
+            return []
+        entries = await self.redis.xrevrange(redis_keys.chat_log(chat_id), end, "-",
+                                             count=limit)
+        return [Message.from_fields(fields or {}) for _, fields in reversed(entries or [])]
 
     async def last_seq(self, chat_id: str) -> int:
         raw = await self.redis.get(redis_keys.chat_seq(chat_id))
         return int(raw) if raw else 0
-
-
-def _decode(fields: dict[Any, Any]) -> Message:
-    data = redis_keys.text_hash(fields)
-    return Message(int(data["seq"]), data["sender"], data["text"], int(data["ts"]) / 1000,
-                   json.loads(data.get("extra") or "{}"))

@@ -9,6 +9,9 @@ from handoff.errors import BadRequest, TooLarge
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+HEX = re.compile(r"^[0-9a-fA-F]+$")
+MAX_SEQ = 2**53  # sequence numbers are exact integers in JSON and Lua below this
+RATING = re.compile(r"^\s*([1-5])\s*(?:/\s*5\s*)?[.!]?\s*$")
 
 
 def as_dict(data: Any, event: str) -> dict[str, Any]:
@@ -39,6 +42,20 @@ def session_id(data: dict[str, Any], event: str, required: bool) -> str | None:
     if not isinstance(value, str) or not SESSION_ID.match(value):
         raise BadRequest(f"{event}: session_id must be 8-64 letters, digits, _ or -")
     return value
+
+
+def proposable(session_id: str) -> bool:
+    """Whether a client may choose this id for a new chat: at least 128 bits of it
+    (32 hex digits such as a uuid4 hex, or 22 of A-Za-z0-9_-), so nobody can guess
+    another's; shorter ones get a server-made id."""
+    return len(session_id) >= (32 if HEX.match(session_id) else 22)
+
+
+def rating(text: str) -> int:
+    """A message that is nothing but a rating ("4", " 5 ", "3/5", "5!") -> 1..5, else 0:
+    "3 of my colleagues still cannot join" is a question, not a rating."""
+    match = RATING.match(text)
+    return int(match.group(1)) if match else 0
 
 
 def client_msg_id(data: dict[str, Any], event: str) -> str | None:
@@ -76,6 +93,6 @@ def custom_data(data: dict[str, Any], event: str) -> dict[str, str]:
 
 def last_seq(data: dict[str, Any], event: str) -> int:
     value = data.get("last_seq", 0)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BadRequest(f"{event}: last_seq must be a non-negative integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_SEQ:
+        raise BadRequest(f"{event}: last_seq must be a whole number from 0 to 2^53")
     return value

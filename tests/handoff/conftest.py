@@ -18,10 +18,8 @@ from redis.asyncio import Redis
 
 from bot import redis_keys
 from handoff.app import create_app
-from handoff.queue import Queue
-from handoff.scripts import Scripts
+from handoff.lifecycle import HandoffRequest, Lifecycle
 from handoff.settings import Settings
-from handoff.switchboard import Switchboard
 from scripts.stack import RedisTarget
 
 EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "typing", "error")
@@ -180,10 +178,10 @@ async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float,
     """A chat waiting in the queue. Unless the test connects a real widget for it,
     `user_socket` stands for its user's live connection (a heartbeat an hour ahead), so
     the gateway does not drop it as abandoned."""
-    board = Switchboard(aredis, Scripts.register(aredis))
-    await board.open(chat_id, user_id="pro-owner", plan="pro", role="owner")
-    await aredis.hset(f"hc:chat:{chat_id}", mapping={"state": "queued", "priority": priority,
-                                                    "waiting_since": str(at)})
-    await Queue(aredis).add(chat_id, priority, at)
+    lifecycle = Lifecycle(aredis, capacity=3)
+    await lifecycle.open(chat_id, user_id="pro-owner", plan="pro", role="owner", language="",
+                         create=True)
+    await lifecycle.request(chat_id, HandoffRequest(priority, "test", f"{chat_id} summary", {}),
+                            [], now=at)
     if user_socket:
         await aredis.zadd(redis_keys.chat_conns(chat_id), {"test-user": time.time() + 3600})

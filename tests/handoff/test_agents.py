@@ -168,12 +168,17 @@ async def test_paid_owner_handoff_end_to_end(
     await alice.wait_for("chat_closed")
     ask = await user.wait_for("bot_uttered", lambda d: "rate" in d.get("text", ""))
     assert [q["payload"] for q in ask["quick_replies"]] == ["1", "2", "3", "4", "5"]
-    await say("5 quick and friendly")
+    # a question that starts with a digit is a question, not a rating
+    await say("3 of my colleagues still cannot join, what now?")
+    await user.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot" and
+                        d["metadata"]["seq"] > ask["metadata"]["seq"] + 1)
+    assert not redis.hget(f"hc:chat:{chat_id}", "csat_rating")
+    await say("5")  # the quick reply's payload
     await user.wait_for("bot_uttered", lambda d: "Thank you for your feedback" in
                         d.get("text", ""))
     chat = redis.hgetall(f"hc:chat:{chat_id}")
     assert chat["state"] == "bot" and chat["csat_rating"] == "5"
-    assert chat["csat_comment"] == "quick and friendly" and chat["resolution"] == "fixed"
+    assert chat["csat_comment"] == "" and chat["resolution"] == "fixed"
     # the bot answers again
     await say("what is the help center")
     await user.wait_for("bot_uttered", lambda d: "/kb/en/help-center" in d.get("text", ""))

@@ -155,8 +155,20 @@ async def test_retries_and_reconnects_lose_and_double_nothing(
         body = {"message": f"m{n}", "session_id": chat_id, "client_msg_id": f"id-{n}"}
         await client.sio.call("user_uttered", body, timeout=10)
         await client.sio.call("user_uttered", body, timeout=10)  # the retry
-    await client.sio.emit("resume", {"session_id": chat_id, "last_seq": 0})
-    await client.wait_for("handoff_status")
     users = [f["text"] for _, f in redis.xrange(f"hc:chat:{chat_id}:log", count=10_000)
              if f["sender"] == "user"]
     assert users == [f"m{n}" for n in range(200)]
+    # a reconnecting client pages through the replay until it has caught up
+    before = len(client.received)
+    last, pages = 0, 0
+    while True:
+        ack = await client.sio.call("resume", {"session_id": chat_id, "last_seq": last},
+                                    timeout=10)
+        pages += 1
+        last = ack["last_seq"]
+        if not ack["more"]:
+            break
+    replayed = [d["metadata"]["seq"] for e, d in client.received[before:] if e == "bot_uttered"]
+    total = redis.xlen(f"hc:chat:{chat_id}:log")
+    assert replayed == list(range(1, total + 1)) and last == total and pages >= 2
+    await client.wait_for("handoff_status", after=before)

@@ -102,15 +102,18 @@ async def test_paid_admin_is_queued_and_told_no_agent_is_online(
     assert status["position"] == 1 and status["agents_online"] == 0
     notice = await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "system")
     assert "No support specialist is online" in notice["text"]
-    assert "target response time is 1 hours" in notice["text"]
+    assert "target response time is 1 hour." in notice["text"]
     assert [q["title"] for q in notice["quick_replies"]] == ["Open a web ticket instead"]
     chat = redis.hgetall(f"hc:chat:{chat_id}")
     assert chat["state"] == "queued" and chat["priority"] == "P1"
     assert redis.zscore("hc:queue", chat_id) is not None
     # while queued, the bot does not answer; the message is kept for the agent
     before = len(client.texts("bot"))
-    await client.sio.emit("user_uttered", {"message": "any news?", "session_id": chat_id})
-    await client.wait_for("handoff_status", after=len(client.received))
+    mark = len(client.received)
+    ack = await client.sio.call("user_uttered", {"message": "any news?", "session_id": chat_id},
+                                timeout=10)
+    assert ack["ok"] is True  # acknowledged once stored
+    await client.wait_for("handoff_status", after=mark)
     assert len(client.texts("bot")) == before
     assert redis.xrevrange(f"hc:chat:{chat_id}:log", count=1)[0][1]["text"] == "any news?"
     # a clear question gets an article, and the chat stays in the queue

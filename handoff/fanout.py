@@ -1,0 +1,91 @@
+"""Delivery: who gets which event after a change. Every emit goes through the Socket.IO
+server's Redis manager, so a user and an agent may be on different gateway processes.
+
+Delivery is at least once: a message is emitted after it is stored, and again when a
+retry of the same event arrives (the first emit may have died with its process); clients
+keep messages by `seq`, so a message shown twice is shown once. What a crashed process
+never emitted, clients get from `resume` (widget) or `assigned` (console) on reconnect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import socketio
+
+from handoff import vocabulary as v
+from handoff.chat import Chat
+from handoff.transcript import Message
+from handoff.vocabulary import AgentEvent, WidgetEvent
+
+
+class Fanout:
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+
+    # -- the customer's side ------------------------------------------------------------
+    async def to_user(self, chat_id: str, messages: Iterable[Message],
+                      skip_sid: str | None = None) -> None:
+        for message in messages:
+            await self.sio.emit(WidgetEvent.BOT_UTTERED, message.as_event(),
+                                room=v.user_room(chat_id), skip_sid=skip_sid,
+                                namespace=v.WIDGET_NS)
+
+    async def to_socket(self, sid: str, messages: Iterable[Message]) -> None:
+        for message in messages:
+            await self.sio.emit(WidgetEvent.BOT_UTTERED, message.as_event(), to=sid,
+                                namespace=v.WIDGET_NS)
+
+    async def status(self, chat_id: str, body: dict[str, Any], sid: str | None = None
+                     ) -> None:
+        await self.sio.emit(WidgetEvent.HANDOFF_STATUS, body,
+                            to=sid or v.user_room(chat_id), namespace=v.WIDGET_NS)
+
+    async def typing_to_user(self, chat_id: str, agent_name: str) -> None:
+        await self.sio.emit(WidgetEvent.TYPING, {"sender": v.AGENT, "agent": agent_name},
+                            room=v.user_room(chat_id), namespace=v.WIDGET_NS)
+
+    # -- the agents' side -----------------------------------------------------------------
+    async def to_agent(self, username: str, chat_id: str, messages: Iterable[Message]
+                       ) -> None:
+        for message in messages:
+            await self.sio.emit(AgentEvent.CHAT_MESSAGE,
+                                {"chat_id": chat_id, "message": message.for_agent()},
+                                room=v.agent_room(username), namespace=v.AGENT_NS)
+
+    async def deliver(self, chat: Chat | None, chat_id: str, messages: list[Message],
+                      skip_sid: str | None = None) -> None:
+        """New messages to the chat's user, and to its agent when it has one (`chat` is
+        the chat after the change)."""
+        if not messages:
+            return
+        await self.to_user(chat_id, messages, skip_sid)
+        if chat is not None and chat.state == v.AGENT and chat.assignee:
+            await self.to_agent(chat.assignee, chat_id, messages)
+
+    async def queue(self, snapshot: dict[str, Any], sid: str | None = None) -> None:
+        await self.sio.emit(AgentEvent.QUEUE, snapshot, to=sid or v.ALL_AGENTS_ROOM,
+                            namespace=v.AGENT_NS)
+
+    async def assigned(self, username: str, body: dict[str, Any]) -> None:
+        await self.sio.emit(AgentEvent.ASSIGNED, body, room=v.agent_room(username),
+                            namespace=v.AGENT_NS)
+
+    async def chat_closed(self, username: str, chat_id: str,
+                          transferred_to: str | None = None) -> None:
+        body: dict[str, Any] = {"chat_id": chat_id}
+        if transferred_to:
+            body["transferred_to"] = transferred_to
+        await self.sio.emit(AgentEvent.CHAT_CLOSED, body, room=v.agent_room(username),
+                            namespace=v.AGENT_NS)
+
+    async def customer_presence(self, username: str, chat_id: str, online: bool) -> None:
+        await self.sio.emit(AgentEvent.CUSTOMER_PRESENCE, {"chat_id": chat_id,
+                                                           "online": online},
+                            room=v.agent_room(username), namespace=v.AGENT_NS)
+
+    async def typing_to_agent(self, username: str, chat_id: str) -> None:
+        await self.sio.emit(AgentEvent.TYPING,
+                            {"chat_id": chat_id, "sender": v.USER},
+                            room=v.agent_room(username), namespace=v.AGENT_NS)

@@ -1,0 +1,221 @@
+"""The gateway's HTTP routes (besides the pages): health, readiness, metrics, agent
+sign-in, the development token endpoint and the knowledge-base article pages."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import re
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot import identity, knowledge, redis_keys
+from bot.accounts import read_yaml
+from bot.policy import PRIORITIES
+from handoff import metrics as prom
+from handoff import vocabulary as v
+from handoff.agents import check_password, issue_token
+from handoff.keys import (
+    AGENTS,
+    HTTP,
+    MANAGER,
+    METRICS,
+    POLICY,
+    PRESENCE,
+    REDIS,
+    SETTINGS,
+)
+from handoff.lifecycle import priority_range
+from handoff.pages import setup_pages
+
+log = logging.getLogger(__name__)
+
+
+def setup_routes(app: web.Application, production: bool) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/kb/{language}/{article_id}", article_page)
+    app.router.add_post("/agent/login", agent_login)
+    if not production:
+        app.router.add_post("/dev/token", dev_token)
+    setup_pages(app, production)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """200 only when Redis, Rasa, the action server and this process's Socket.IO
+    listener all answer; each check is reported."""
+    settings = request.app[SETTINGS]
+    checks: dict[str, bool] = {}
+    try:
+        checks["redis"] = bool(await asyncio.wait_for(request.app[REDIS].ping(), 2))
+    except Exception:
+        checks["redis"] = False
+    timeout = aiohttp.ClientTimeout(total=2)
+    for name, url in (("rasa", f"{settings.rasa_url}/webhooks/gateway/"),
+                      ("actions", f"{settings.actions_url}/health")):
+        try:
+            async with request.app[HTTP].get(url, timeout=timeout) as resp:
+                checks[name] = resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            checks[name] = False
+    checks["socketio_listener"] = request.app[MANAGER].hearing
+    ready = all(checks.values())
+    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+def _restarts(path: Path | None) -> dict[str, int]:
+    """{process: restarts} as the supervisor's event listener records them."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): int(n) for k, n in data.items() if isinstance(n, int)} \
+        if isinstance(data, dict) else {}
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Constant work per scrape, whatever the number of chats."""
+    redis, policy = request.app[REDIS], request.app[POLICY]
+    agents = request.app[AGENTS]
+    counters = request.app[METRICS]
+    now_ms = int(time.time() * 1000)
+    statuses = await request.app[PRESENCE].statuses(list(agents))
+    async with redis.pipeline(transaction=False) as pipe:
+        for priority in PRIORITIES:
+            low, high = priority_range(priority)
+            pipe.zcount(redis_keys.QUEUE, low, high)
+            due = low + now_ms - int(policy.target_hours.get(priority, 24) * 3600_000)
+            pipe.zcount(redis_keys.QUEUE, low, min(high, due))
+        pipe.zcard(redis_keys.TURN_INDEX)
+        replies = await pipe.execute()
+    queued = {p: int(replies[2 * i]) for i, p in enumerate(PRIORITIES)}
+    breaches = sum(int(replies[2 * i + 1]) for i in range(len(PRIORITIES)))
+    presence = dict.fromkeys(v.PRESENCES, 0)
+    for status, _ in statuses.values():
+        presence[status if status in presence else v.OFFLINE] += 1
+    settings = request.app[SETTINGS]
+    restarts = _restarts(settings.restarts_file)
+    body = prom.render(
+        {
+            "hc_socket_connections": [({}, counters.connections)],
+            "hc_chats": [({"state": v.QUEUED}, sum(queued.values())),
+                         ({"state": v.AGENT}, sum(n for _, n in statuses.values()))],
+            "hc_queue_length": [({"priority": p}, n) for p, n in queued.items()],
+            "hc_agents": [({"presence": p}, n) for p, n in presence.items()],
+            "hc_target_response_breaches": [({}, breaches)],
+            "hc_pending_bot_turns": [({}, int(replies[-1]))],
+            "hc_bot_turn_failures_total": [({}, counters.turn_failures)],
+            "hc_socketio_listener_restarts_total": [({}, request.app[MANAGER].restarts)],
+            "hc_process_restarts_total": [({"process": p}, n) for p, n in
+                                          sorted(restarts.items())],
+        },
+        {
+            "hc_socket_connections": "Socket.IO connections to this gateway process",
+            "hc_chats": "Chats waiting for or talking to an agent",
+            "hc_queue_length": "Chats waiting for an agent, by priority",
+            "hc_agents": "Agents by presence",
+            "hc_target_response_breaches": "Queued chats past their target response time",
+            "hc_pending_bot_turns": "User messages the bot has not answered yet",
+            "hc_bot_turn_failures_total": "Bot turns answered with a notice that the "
+                                          "assistant could not answer (this process)",
+            "hc_socketio_listener_restarts_total": "Times this process found its Socket.IO "
+                                                   "Redis listener deaf and restarted it",
+            "hc_process_restarts_total": "Processes restarted by the supervisor after they "
+                                         "died",
+        },
+        {"hc_bot_turn_failures_total": "counter",
+         "hc_socketio_listener_restarts_total": "counter",
+         "hc_process_restarts_total": "counter"},
+    )
+    body += counters.wait.render() + counters.turn.render()
+    return web.Response(text=body, content_type="text/plain", charset="utf-8")
+
+
+async def agent_login(request: web.Request) -> web.Response:
+    """`{"username", "password"}` -> `{"token"}` for the agent namespace's `auth`."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    if not isinstance(data, dict):
+        return web.json_response({"error": "expected {username, password}"}, status=400)
+    username, password = data.get("username"), data.get("password")
+    agent = request.app[AGENTS].get(username) if isinstance(username, str) else None
+    if agent is None or not isinstance(password, str) or len(password) > 256 or \
+            not check_password(password, agent.password_hash):
+        await asyncio.sleep(0.2)  # slow down guessing
+        return web.json_response({"error": "wrong username or password"}, status=401)
+    token = issue_token(agent.username, request.app[SETTINGS].agent_token_secret)
+    return web.json_response({"token": token, "name": agent.name})
+
+
+async def dev_token(request: web.Request) -> web.Response:
+    """Outside production only: the demo page's "sign in as" a demo user."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    user = data.get("user") if isinstance(data, dict) else None
+    if not isinstance(user, str):
+        return web.json_response({"error": "expected {\"user\": \"<demo user id>\"}"},
+                                 status=400)
+    known = {a.user_id for a in read_yaml(request.app[POLICY])}
+    try:
+        token = identity.dev_token(user, known)
+    except KeyError:
+        return web.json_response({"error": f"unknown demo user {user!r}"}, status=404)
+    return web.json_response({"token": token, "user": user})
+
+
+async def article_page(request: web.Request) -> web.Response:
+    """A knowledge-base article as a small HTML page (the bot links here)."""
+    language = request.match_info["language"]
+    article_id = request.match_info["article_id"]
+    if not re.match(r"^[a-z]{2}$", language):
+        raise web.HTTPNotFound()
+    try:
+        kb = knowledge.cached(language)
+    except knowledge.ArticleError:
+        raise web.HTTPNotFound() from None
+    article = kb.get(article_id)
+    if article is None:
+        raise web.HTTPNotFound()
+    parts = [f"<h1>{html.escape(article.title)}</h1>", _markdown(article.lead)]
+    for heading, body in article.sections:
+        parts += [f"<h2>{html.escape(heading)}</h2>", _markdown(body)]
+    page = (f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{html.escape(article.title)} - Help Center</title></head>"
+            f"<body><main>{''.join(parts)}</main></body></html>")
+    return web.Response(text=page, content_type="text/html")
+
+
+def _markdown(text: str) -> str:
+    """Paragraphs, '-' lists and **bold**: all the articles use; everything escaped."""
+    out, items = [], []
+
+    def inline(s: str) -> str:
+        return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s))
+
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("- "):
+            items.append(f"<li>{inline(line[2:])}</li>")
+            continue
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        if line.strip():
+            out.append(f"<p>{inline(line)}</p>")
+    return "".join(out)

@@ -1,0 +1,375 @@
+-- The chat lifecycle: every change of a chat's owner, queue membership, assignment,
+-- agent load and fields, each use case one atomic call (nothing half-moved by a crash).
+-- Registered once at start-up by handoff/lifecycle.py, which prepends `local F = {...}`
+-- (the chat record's field names, from handoff/chat.py).
+--
+-- ARGV[1] command   ARGV[2] JSON parameters (p)   returns JSON: {ok = true, ...} or {err}
+-- Every command's KEYS start with the chat's own keys:
+--   KEYS[1] chat (HASH, handoff/chat.py)    KEYS[2] chat seq (STRING)
+--   KEYS[3] chat log (STREAM 0-<seq>)       KEYS[4] client ids (HASH client id -> seq)
+-- and go on per command:
+--   open           -
+--   user_message   KEYS[5] queue (ZSET)  KEYS[6] turns (HASH)  KEYS[7] turn index (ZSET)
+--   finish_turn    KEYS[5] queue  KEYS[6] turns  KEYS[7] turn index  KEYS[8] agents online
+--   request        KEYS[5] queue  KEYS[6] agents online (ZSET agent -> active chats)
+--   cancel         KEYS[5] queue
+--   abandon        KEYS[5] queue
+--   claim          KEYS[5] queue  KEYS[6] agent's chats (SET)  KEYS[7] agents online
+--   transfer       KEYS[5] from's chats  KEYS[6] to's chats  KEYS[7] agents online
+--                  KEYS[8] to's agent hash (status)
+--   close          KEYS[5] agent's chats  KEYS[6] agents online  KEYS[7] handle times (LIST)
+--   requeue        KEYS[5] queue  KEYS[6] agent's chats  KEYS[7] agents online
+--   rate           -
+--   agent_message  -
+--   say            -
+--   take_over      KEYS[5] turns (HASH)  KEYS[6] turn index (ZSET)
+-- Messages in p are {sender, text, extra (a JSON string), cid?}; each new one is returned
+-- in `messages` as {seq, sender, text, extra, ts} for the caller to deliver.
+
+local cmd = ARGV[1]
+local p = cjson.decode(ARGV[2])
+local CHAT, SEQ, LOG, CIDS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local added = {}
+
+local function reply(t)
+  t.ok = true
+  t.messages = added
+  return cjson.encode(t)
+end
+
+local function fail(code, extra)
+  local t = extra or {}
+  t.err = code
+  return cjson.encode(t)
+end
+
+local function chat_fields()
+  local flat = redis.call('HGETALL', CHAT)
+  local t = {}
+  for i = 1, #flat, 2 do
+    t[flat[i]] = flat[i + 1]
+  end
+  return t
+end
+
+local function touch()
+  for i = 1, 4 do
+    redis.call('EXPIRE', KEYS[i], p.ttl)
+  end
+end
+
+-- Append one message, once per client id; returns its seq and whether it is new.
+local function append(m)
+  local cid = m.cid
+  if cid and cid ~= '' then
+    local existing = redis.call('HGET', CIDS, cid)
+    if existing then
+      return tonumber(existing), false
+    end
+  end
+  local seq = redis.call('INCR', SEQ)
+  local extra = m.extra or '{}'
+  redis.call('XADD', LOG, '0-' .. seq, 'seq', seq, 'sender', m.sender, 'text', m.text,
+             'extra', extra, 'ts', p.now_ms)
+  if cid and cid ~= '' then
+    redis.call('HSET', CIDS, cid, seq)
+  end
+  table.insert(added, {seq = seq, sender = m.sender, text = m.text, extra = extra,
+                       ts = p.now_ms})
+  return seq, true
+end
+
+local function append_all(list)
+  if list then
+    for _, m in ipairs(list) do
+      append(m)
+    end
+  end
+end
+
+-- An online agent's load (its score in the online set) follows its active chats.
+local function set_load(online, chats, agent)
+  if redis.call('ZSCORE', online, agent) then
+    redis.call('ZADD', online, redis.call('SCARD', chats), agent)
+  end
+end
+
+local function state_is(expected)
+  return redis.call('HGET', CHAT, F.state) == expected
+end
+
+-- Queue the chat for a person (bot -> queued). `h` = {priority, reason, summary, triage,
+-- score, seq?, nobody_online?}. Returns 'queued', or 'already' when the chat is not the
+-- bot's or this very turn queued it before (a re-run).
+local function request(queue, online, h)
+  if not state_is('bot') then
+    return 'already'
+  end
+  if h.seq and tonumber(redis.call('HGET', CHAT, F.handoff_seq) or '0') == h.seq then
+    return 'already'
+  end
+  redis.call('HSET', CHAT, F.state, 'queued', F.priority, h.priority, F.reason, h.reason,
+             F.summary, h.summary, F.triage, h.triage, F.waiting_since, p.now,
+             F.handoff_seq, h.seq or 0, F.csat_pending, '0', F.assignee, '')
+  redis.call('ZADD', queue, h.score, p.chat_id)
+  if h.nobody_online and redis.call('ZCARD', online) == 0 then
+    append(h.nobody_online)
+  end
+  return 'queued'
+end
+
+local function leave_queue(queue, message)
+  redis.call('HSET', CHAT, F.state, 'bot')
+  redis.call('ZREM', queue, p.chat_id)
+  if message then
+    append(message)
+  end
+end
+
+local function rate(rating, comment, thanks)
+  redis.call('HSET', CHAT, F.csat_rating, rating, F.csat_comment, comment, F.csat_at, p.now,
+             F.csat_pending, '0')
+  append(thanks)
+end
+
+local function register_turn(turns, index, member, turn)
+  redis.call('HSET', turns, member, cjson.encode(turn))
+  redis.call('ZADD', index, p.now, member)
+end
+
+-- -- commands ------------------------------------------------------------------------------
+if cmd == 'open' then
+  -- Create the chat, or rejoin it when it belongs to the same user (or the same
+  -- anonymous visitor); someone else's chat is refused ('not_yours').
+  local state = redis.call('HGET', CHAT, F.state)
+  local created = false
+  if not state then
+    if not p.create then
+      return fail('not_found')
+    end
+    redis.call('HSET', CHAT, F.state, 'bot', F.user_id, p.user_id, F.plan, p.plan, F.role,
+               p.role, F.language, p.language, F.created_at, p.now)
+    created = true
+  else
+    if (redis.call('HGET', CHAT, F.user_id) or '') ~= p.user_id then
+      return fail('not_yours')
+    end
+    redis.call('HSET', CHAT, F.plan, p.plan, F.role, p.role)
+    if p.language ~= '' then
+      redis.call('HSET', CHAT, F.language, p.language)
+    end
+  end
+  touch()
+  return reply({created = created, chat = chat_fields()})
+
+elseif cmd == 'user_message' then
+  -- Store a user message once per client id; in the bot's chats, register its bot turn
+  -- (pending until finish_turn), or take it as the rating of a closed agent chat; while
+  -- queued, p.ticket_instead leaves the queue and hands the request to the bot.
+  local state = redis.call('HGET', CHAT, F.state)
+  if not state then
+    return fail('not_found')
+  end
+  local seq, new = append(p.message)
+  local member = p.chat_id .. ':' .. seq
+  if not new then
+    local turn = redis.call('HGET', KEYS[6], member)
+    return reply({seq = seq, new = false, state = state,
+                  assignee = redis.call('HGET', CHAT, F.assignee) or '',
+                  turn = turn or false})
+  end
+  local rated, turn = false, false
+  if state == 'queued' and p.ticket_instead then
+    leave_queue(KEYS[5], nil)
+    state = 'bot'
+  end
+  if state == 'bot' then
+    if p.rating > 0 and redis.call('HGET', CHAT, F.csat_pending) == '1' then
+      rate(p.rating, '', p.thanks)
+      rated = true
+    elseif p.turn then
+      p.turn.seq = seq
+      register_turn(KEYS[6], KEYS[7], member, p.turn)
+      turn = cjson.encode(p.turn)
+    end
+  end
+  if p.language ~= '' then
+    redis.call('HSET', CHAT, F.language, p.language)
+  end
+  touch()
+  return reply({seq = seq, new = true, state = state, rated = rated, turn = turn,
+                assignee = redis.call('HGET', CHAT, F.assignee) or ''})
+
+elseif cmd == 'finish_turn' then
+  -- The bot's answer to user message p.seq: its replies (once each, by their client ids),
+  -- the handoff it asked for (queued once per turn), and the turn marked answered.
+  local member = p.chat_id .. ':' .. p.seq
+  if not redis.call('HGET', CHAT, F.state) then
+    redis.call('HDEL', KEYS[6], member)
+    redis.call('ZREM', KEYS[7], member)
+    return fail('not_found')
+  end
+  for _, m in ipairs(p.replies) do
+    append(m)
+  end
+  local queued = false
+  if p.handoff then
+    queued = request(KEYS[5], KEYS[8], p.handoff) == 'queued'
+  end
+  if p.bot_down then
+    redis.call('HSET', CHAT, F.bot_down_at, p.now)
+  else
+    redis.call('HDEL', CHAT, F.bot_down_at)
+  end
+  redis.call('HDEL', KEYS[6], member)
+  redis.call('ZREM', KEYS[7], member)
+  touch()
+  return reply({queued = queued, state = redis.call('HGET', CHAT, F.state)})
+
+elseif cmd == 'request' then
+  -- A person asked for without the bot (the bot is down; the gateway checked the
+  -- entitlement itself).
+  if not redis.call('HGET', CHAT, F.state) then
+    return fail('not_found')
+  end
+  append_all(p.before)
+  local result = request(KEYS[5], KEYS[6], p.handoff)
+  if result ~= 'queued' then
+    return fail('illegal', {state = redis.call('HGET', CHAT, F.state)})
+  end
+  touch()
+  return reply({queued = true})
+
+elseif cmd == 'cancel' or cmd == 'abandon' then
+  if not state_is('queued') then
+    return fail('illegal', {state = redis.call('HGET', CHAT, F.state) or false})
+  end
+  leave_queue(KEYS[5], p.message)
+  touch()
+  return reply({})
+
+elseif cmd == 'claim' then
+  -- queued -> agent: out of the queue, the agent's, its load up, or nothing at all.
+  if redis.call('SCARD', KEYS[6]) >= p.capacity then
+    return fail('full')
+  end
+  if not redis.call('ZSCORE', KEYS[5], p.chat_id) then
+    return fail('not_queued')
+  end
+  if not state_is('queued') then
+    redis.call('ZREM', KEYS[5], p.chat_id)
+    return fail('not_queued')
+  end
+  local waiting_since = tonumber(redis.call('HGET', CHAT, F.waiting_since) or p.now)
+  redis.call('ZREM', KEYS[5], p.chat_id)
+  redis.call('HSET', CHAT, F.state, 'agent', F.assignee, p.agent, F.assigned_at, p.now)
+  redis.call('SADD', KEYS[6], p.chat_id)
+  set_load(KEYS[7], KEYS[6], p.agent)
+  append(p.message)
+  touch()
+  return reply({waited = p.now - waiting_since, chat = chat_fields()})
+
+elseif cmd == 'transfer' then
+  -- From one agent to another online agent with free capacity, in one step.
+  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.from then
+    return fail('not_owner')
+  end
+  if redis.call('HGET', KEYS[8], 'status') ~= 'online' then
+    return fail('target_not_online')
+  end
+  if redis.call('SCARD', KEYS[6]) >= p.capacity then
+    return fail('target_full')
+  end
+  redis.call('HSET', CHAT, F.assignee, p.to, F.assigned_at, p.now)
+  redis.call('SREM', KEYS[5], p.chat_id)
+  redis.call('SADD', KEYS[6], p.chat_id)
+  set_load(KEYS[7], KEYS[5], p.from)
+  set_load(KEYS[7], KEYS[6], p.to)
+  append(p.message)
+  touch()
+  return reply({chat = chat_fields()})
+
+elseif cmd == 'close' then
+  -- agent -> bot: released, its handle time recorded, the rating asked for.
+  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+    return fail('not_owner')
+  end
+  local assigned_at = tonumber(redis.call('HGET', CHAT, F.assigned_at) or p.now)
+  redis.call('HSET', CHAT, F.state, 'bot', F.assignee, '', F.resolution, p.resolution,
+             F.closed_at, p.now, F.csat_pending, '1')
+  redis.call('SREM', KEYS[5], p.chat_id)
+  set_load(KEYS[6], KEYS[5], p.agent)
+  redis.call('LPUSH', KEYS[7], string.format('%d', math.floor(math.max(0, p.now - assigned_at))))
+  redis.call('LTRIM', KEYS[7], 0, 49)
+  append_all(p.messages)
+  touch()
+  return reply({})
+
+elseif cmd == 'requeue' then
+  -- The agent is gone past the grace period: agent -> queued, at the front of its
+  -- priority (p.scores[priority]); a chat that is no longer the agent's is just released.
+  local mine = state_is('agent') and redis.call('HGET', CHAT, F.assignee) == p.agent
+  redis.call('SREM', KEYS[6], p.chat_id)
+  set_load(KEYS[7], KEYS[6], p.agent)
+  if not mine then
+    return reply({requeued = false})
+  end
+  local priority = redis.call('HGET', CHAT, F.priority) or 'P3'
+  redis.call('HSET', CHAT, F.state, 'queued', F.assignee, '', F.waiting_since, p.now)
+  redis.call('ZADD', KEYS[5], p.scores[priority] or p.scores['P3'], p.chat_id)
+  append(p.message)
+  touch()
+  return reply({requeued = true})
+
+elseif cmd == 'rate' then
+  if not redis.call('HGET', CHAT, F.state) then
+    return fail('not_found')
+  end
+  if redis.call('HGET', CHAT, F.csat_pending) ~= '1' then
+    return fail('not_pending')
+  end
+  rate(p.rating, p.comment, p.thanks)
+  touch()
+  return reply({})
+
+elseif cmd == 'agent_message' then
+  -- Only the assigned agent writes; a retry of a stored message is recognised first.
+  local existing = redis.call('HGET', CIDS, p.message.cid or '')
+  if existing then
+    return reply({seq = tonumber(existing), new = false})
+  end
+  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+    return fail('not_owner')
+  end
+  local seq = append(p.message)
+  touch()
+  return reply({seq = seq, new = true})
+
+elseif cmd == 'take_over' then
+  -- A pending turn whose owner (p.dead) died: this process (p.owner) runs it again.
+  local member = p.chat_id .. ':' .. p.seq
+  local raw = redis.call('HGET', KEYS[5], member)
+  if not raw then
+    return fail('not_stale')
+  end
+  local turn = cjson.decode(raw)
+  if turn.owner ~= p.dead then
+    return fail('not_stale')
+  end
+  turn.owner = p.owner
+  turn.attempts = (tonumber(turn.attempts) or 1) + 1
+  local encoded = cjson.encode(turn)
+  redis.call('HSET', KEYS[5], member, encoded)
+  redis.call('ZADD', KEYS[6], p.now, member)
+  return reply({turn = encoded})
+
+elseif cmd == 'say' then
+  if not redis.call('HGET', CHAT, F.state) then
+    return fail('not_found')
+  end
+  append_all(p.messages)
+  touch()
+  return reply({})
+end
+
+return fail('unknown_command')
