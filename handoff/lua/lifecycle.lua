@@ -31,6 +31,28 @@ local p = cjson.decode(ARGV[2])
 local CHAT, SEQ, LOG, CIDS = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local added = {}
 
+-- Every parameter a command writes is checked before its first write: Redis does not
+-- roll a script back, so an error half-way would leave a chat half-moved.
+local function need(...)
+  local n = select('#', ...)
+  for i = 1, n do
+    if select(i, ...) == nil then
+      error('lifecycle ' .. cmd .. ': parameter ' .. i .. ' is missing')
+    end
+  end
+end
+
+local function need_message(m)
+  need(m, m and m.sender, m and m.text)
+end
+
+local function need_handoff(h)
+  need(h, h and h.priority, h and h.reason, h and h.summary, h and h.triage, h and h.score)
+  if h and h.nobody_online then
+    need_message(h.nobody_online)
+  end
+end
+
 local function reply(t)
   t.ok = true
   t.messages = added
@@ -141,6 +163,7 @@ end
 if cmd == 'open' then
   -- Create the chat, or rejoin it when it belongs to the same user (or the same
   -- anonymous visitor); someone else's chat is refused ('not_yours').
+  need(p.user_id, p.plan, p.role, p.language)
   local state = redis.call('HGET', CHAT, F.state)
   local created = false
   if not state then
@@ -166,6 +189,9 @@ elseif cmd == 'user_message' then
   -- Store a user message once per client id; in the bot's chats, register its bot turn
   -- (pending until finish_turn), or take it as the rating of a closed agent chat; while
   -- queued, p.ticket_instead leaves the queue and hands the request to the bot.
+  need_message(p.message)
+  need(p.rating, p.language)
+  need_message(p.thanks)
   local state = redis.call('HGET', CHAT, F.state)
   if not state then
     return fail('not_found')
@@ -203,6 +229,9 @@ elseif cmd == 'user_message' then
 elseif cmd == 'finish_turn' then
   -- The bot's answer to user message p.seq: its replies (once each, by their client ids),
   -- the handoff it asked for (queued once per turn), and the turn marked answered.
+  need(p.seq, p.replies)
+  for _, m in ipairs(p.replies) do need_message(m) end
+  if p.handoff then need_handoff(p.handoff) end
   local member = p.chat_id .. ':' .. p.seq
   if not redis.call('HGET', CHAT, F.state) then
     redis.call('HDEL', KEYS[6], member)
@@ -229,6 +258,7 @@ elseif cmd == 'finish_turn' then
 elseif cmd == 'request' then
   -- A person asked for without the bot (the bot is down; the gateway checked the
   -- entitlement itself).
+  need_handoff(p.handoff)
   if not redis.call('HGET', CHAT, F.state) then
     return fail('not_found')
   end
@@ -241,6 +271,7 @@ elseif cmd == 'request' then
   return reply({queued = true})
 
 elseif cmd == 'cancel' or cmd == 'abandon' then
+  need_message(p.message)
   if not state_is('queued') then
     return fail('illegal', {state = redis.call('HGET', CHAT, F.state) or false})
   end
@@ -250,6 +281,8 @@ elseif cmd == 'cancel' or cmd == 'abandon' then
 
 elseif cmd == 'claim' then
   -- queued -> agent: out of the queue, the agent's, its load up, or nothing at all.
+  need(p.agent, p.capacity)
+  need_message(p.message)
   if redis.call('SCARD', KEYS[6]) >= p.capacity then
     return fail('full')
   end
@@ -271,6 +304,8 @@ elseif cmd == 'claim' then
 
 elseif cmd == 'transfer' then
   -- From one agent to another online agent with free capacity, in one step.
+  need(p.from, p.to, p.capacity)
+  need_message(p.message)
   if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.from then
     return fail('not_owner')
   end
@@ -291,6 +326,8 @@ elseif cmd == 'transfer' then
 
 elseif cmd == 'close' then
   -- agent -> bot: released, its handle time recorded, the rating asked for.
+  need(p.agent, p.resolution, p.messages)
+  for _, m in ipairs(p.messages) do need_message(m) end
   if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
     return fail('not_owner')
   end
@@ -308,6 +345,8 @@ elseif cmd == 'close' then
 elseif cmd == 'requeue' then
   -- The agent is gone past the grace period: agent -> queued, at the front of its
   -- priority (p.scores[priority]); a chat that is no longer the agent's is just released.
+  need(p.agent, p.scores)
+  need_message(p.message)
   local mine = state_is('agent') and redis.call('HGET', CHAT, F.assignee) == p.agent
   redis.call('SREM', KEYS[6], p.chat_id)
   set_load(KEYS[7], KEYS[6], p.agent)
@@ -322,6 +361,8 @@ elseif cmd == 'requeue' then
   return reply({requeued = true})
 
 elseif cmd == 'rate' then
+  need(p.rating, p.comment)
+  need_message(p.thanks)
   if not redis.call('HGET', CHAT, F.state) then
     return fail('not_found')
   end
@@ -334,6 +375,8 @@ elseif cmd == 'rate' then
 
 elseif cmd == 'agent_message' then
   -- Only the assigned agent writes; a retry of a stored message is recognised first.
+  need(p.agent)
+  need_message(p.message)
   local existing = redis.call('HGET', CIDS, p.message.cid or '')
   if existing then
     return reply({seq = tonumber(existing), new = false})

@@ -31,6 +31,8 @@
     none: "None", partial: "Partial", full: "Working workaround"
   };
   var ACK_TIMEOUT_MS = 10000;
+  var RETRYABLE = ["timeout", "offline", "unavailable", "internal", "rate_limited"];
+  var AUTO_RETRIES = 5;
   var TYPING_EMIT_MS = 2000;
   var TYPING_SHOW_MS = 4000;
   var NEAR_BOTTOM_PX = 80;
@@ -597,6 +599,9 @@
     (Array.isArray(data.transcript) ? data.transcript : []).forEach(function (m) {
       addMessage(chat, m, false);
     });
+    if (isNew || !chat.earlierLoaded) {
+      chat.refs.earlier.hidden = data.has_earlier !== true;
+    }
     renderTab(chat);
     saveKnown();
     if (chat.id === state.selected) syncControls(chat);
@@ -665,10 +670,14 @@
       refs.actionsSlot));
 
     refs.list = el("ol", { className: "messages" });
+    // the console opens a chat on its newest messages; older ones on request
+    refs.earlier = el("button", { className: "btn btn-small earlier", type: "button",
+                                  text: "Load earlier messages", hidden: true });
+    refs.earlier.addEventListener("click", function () { loadEarlier(chat); });
     refs.log = el("div", {
       className: "transcript", role: "log", "aria-label": "Transcript",
       "aria-live": "polite", tabindex: "0"
-    }, refs.list);
+    }, refs.earlier, refs.list);
     refs.typing = el("p", { className: "typing", role: "status" });
     refs.composerSlot = el("div", { className: "slot" });
     var main = el("div", { className: "chat-main" }, refs.log, refs.typing, refs.composerSlot);
@@ -1010,6 +1019,36 @@
     list.insertBefore(node, before);
   }
 
+  /** The page of messages before the oldest one shown. */
+  function loadEarlier(chat) {
+    var oldest = Infinity;
+    chat.msgs.forEach(function (_, seq) { if (seq < oldest) oldest = seq; });
+    if (!(oldest > 1) || oldest === Infinity) {
+      chat.refs.earlier.hidden = true;
+      return;
+    }
+    var button = chat.refs.earlier;
+    button.disabled = true;
+    button.textContent = "Loading…";
+    var log = chat.refs.log;
+    var fromBottom = log.scrollHeight - log.scrollTop;
+    request("history", { chat_id: chat.id, before_seq: oldest }, function (ack) {
+      button.disabled = false;
+      button.textContent = "Load earlier messages";
+      if (!ack.ok) {
+        notice("Could not load earlier messages: " + errorText(ack) + ".", true);
+        return;
+      }
+      (Array.isArray(ack.messages) ? ack.messages : []).forEach(function (m) {
+        addMessage(chat, m, false);
+      });
+      chat.earlierLoaded = true;
+      button.hidden = ack.has_earlier !== true;
+      log.scrollTop = log.scrollHeight - fromBottom; // keep what the agent was reading
+      if (!button.hidden) button.focus();
+    });
+  }
+
   /** Adds a message once (by seq). Returns true if it was new. */
   function addMessage(chat, m, live) {
     if (!m || typeof m !== "object") return false;
@@ -1101,8 +1140,25 @@
       client_msg_id: pending.dataset.clientMsgId };
     request("agent_message", payload, function (ack) {
       if (!state.chats.has(chat.id)) return;
-      if (ack.ok) confirmPending(chat, pending, Number(ack.seq), null);
-      else failPending(chat, pending, ack);
+      if (ack.ok) {
+        confirmPending(chat, pending, Number(ack.seq), null);
+        return;
+      }
+      // Not stored, or no answer: send it again by itself (the same client id is
+      // stored once), a few times with backoff, before asking the agent.
+      var attempt = Number(pending.dataset.attempt || 0);
+      if (RETRYABLE.indexOf(ack.code) >= 0 && attempt < AUTO_RETRIES) {
+        pending.dataset.attempt = String(attempt + 1);
+        var stateNode = pending.querySelector(".msg-state");
+        if (stateNode) stateNode.textContent = "Not sent yet. Retrying…";
+        window.setTimeout(function () {
+          if (state.chats.has(chat.id) && pending.classList.contains("msg--pending")) {
+            emitMessage(chat, pending);
+          }
+        }, Math.min(16000, 1000 * Math.pow(2, attempt)));
+        return;
+      }
+      failPending(chat, pending, ack);
     });
   }
 

@@ -36,6 +36,16 @@
   var TYPING_EMIT_MS = 2000;
   var AGENT_TYPING_MS = 4000;
   var BOT_WAIT_MS = 30000;
+  var ACK_TIMEOUT_MS = 15000; // no acknowledgement by then: send again (same id)
+  var RESUME_WAIT_MS = 5000;
+  // Refusals after which the same message may simply be sent again.
+  var RETRYABLE = ['rate_limited', 'unavailable', 'internal', 'timeout'];
+
+  // 1 s, 2 s, 4 s ... at most 30 s, with jitter so a crowd does not retry in step.
+  function backoff(attempt) {
+    var base = Math.min(30000, 1000 * Math.pow(2, Math.max(0, attempt)));
+    return Math.round(base * (0.75 + Math.random() * 0.5));
+  }
   var MAX_CHARS = 4000;
   var NS = 'http://www.w3.org/2000/svg';
   var uid = Math.random().toString(36).slice(2, 8);
@@ -653,13 +663,31 @@
       self.who = who;
       var body = { customData: self.customData() };
       if (self.sessionId) body.session_id = self.sessionId;
-      self.socket.emit('session_request', body);
+      self.requestSession(generation, body, 0);
+    });
+  };
+
+  // Ask for the chat; if the gateway can't open it yet (its store is down, or no answer),
+  // say so and ask again with backoff until it can (session_confirm ends this).
+  Widget.prototype.requestSession = function (generation, body, attempt) {
+    var self = this;
+    clearTimeout(this.timers.session);
+    this.socket.timeout(ACK_TIMEOUT_MS).emit('session_request', body, function (err, ack) {
+      if (generation !== self.generation || self.connected) return;
+      if (!err && ack && ack.ok !== false) return; // session_confirm came with it
+      self.setConn('reconnecting', 'Can’t reach the chat service right now. Retrying…');
+      self.timers.session = setTimeout(function () {
+        if (generation === self.generation && self.socket.connected && !self.connected) {
+          self.requestSession(generation, body, attempt + 1);
+        }
+      }, backoff(attempt));
     });
   };
 
   Widget.prototype.onConfirm = function (id) {
     if (typeof id !== 'string' || !id) return;
     var generation = this.generation;
+    clearTimeout(this.timers.session);
     if (id !== this.sessionId) {
       this.resetView();
       this.sessionId = id;
@@ -668,21 +696,37 @@
     this.connected = true;
     this.everConnected = true;
     this.setConn('', '');
-    // Replays first (they go before anything still unsent), then what we still owe. The
-    // gateway acknowledges `resume` after the replay and the handoff_status.
+    // Replays first (they go before anything still unsent), then what we still owe.
     var self = this;
-    var done = false;
+    this.replay(generation, function () { self.flush(generation); });
+  };
+
+  // Everything after the last message we have, a page at a time (the acknowledgement
+  // says `more` until we have caught up), then `done`.
+  Widget.prototype.replay = function (generation, done) {
+    var self = this;
+    var finished = false;
     this.resuming = true;
-    function resumed() {
-      if (done || generation !== self.generation) return;
-      done = true;
+    function end() {
+      if (finished || generation !== self.generation) return;
+      finished = true;
       self.resuming = false;
       clearTimeout(self.timers.resume);
-      self.flush(generation);
+      done();
     }
-    this.socket.emit('resume', { session_id: id, last_seq: this.lastSeq }, resumed);
-    clearTimeout(this.timers.resume);
-    this.timers.resume = setTimeout(resumed, 5000);
+    function page(after) {
+      clearTimeout(self.timers.resume);
+      self.timers.resume = setTimeout(end, RESUME_WAIT_MS);
+      self.socket.emit('resume', { session_id: self.sessionId, last_seq: after }, function (ack) {
+        if (finished || generation !== self.generation) return;
+        if (ack && ack.ok && ack.more && typeof ack.last_seq === 'number' && ack.last_seq > after) {
+          page(ack.last_seq);
+        } else {
+          end();
+        }
+      });
+    }
+    page(this.lastSeq);
   };
 
   // -- sending ----------------------------------------------------------------------------
@@ -720,9 +764,9 @@
       var body = { message: entry.text, session_id: self.sessionId, client_msg_id: entry.id };
       if (entry.title) body.title = entry.title;
       if (self.state === 'bot') self.showBotTyping();
-      self.socket.emit('user_uttered', body, function (ack) {
+      self.socket.timeout(ACK_TIMEOUT_MS).emit('user_uttered', body, function (err, ack) {
         if (generation !== self.generation) return; // a reconnect re-sends it
-        self.onAck(entry, ack);
+        self.onAck(entry, err ? { ok: false, code: 'timeout' } : ack);
       });
     });
     this.refreshPending();
@@ -731,10 +775,8 @@
   Widget.prototype.onAck = function (entry, ack) {
     entry.inflight = false;
     if (ack && ack.ok === false) {
-      if (ack.code === 'rate_limited') {
-        var self = this;
-        clearTimeout(this.timers.retry);
-        this.timers.retry = setTimeout(function () { self.flush(self.generation); }, 4000);
+      if (RETRYABLE.indexOf(ack.code) >= 0) {
+        this.retryLater(entry);
         return;
       }
       this.dropFromOutbox(entry.id);
@@ -755,9 +797,24 @@
     this.afterAck();
   };
 
+  // Not stored (the gateway could not reach its store, was too busy, or never answered):
+  // the message stays in the outbox and goes again with backoff; its id makes a repeat
+  // harmless.
+  Widget.prototype.retryLater = function (entry) {
+    var self = this;
+    entry.attempts = (entry.attempts || 0) + 1;
+    var node = this.byClientId[entry.id];
+    if (node) this.setPendingText(node, 'Not sent yet. Retrying…');
+    this.hideBotTyping();
+    clearTimeout(this.timers.retry);
+    this.timers.retry = setTimeout(function () { self.flush(self.generation); },
+      backoff(entry.attempts - 1));
+  };
+
   Widget.prototype.afterAck = function () {
     var waiting = this.outbox.some(function (m) { return m.inflight; });
-    if (!waiting) this.hideBotTyping();
+    // stored; in the bot's chats the answer follows, and the indicator stays until then
+    if (!waiting && this.state !== 'bot') this.hideBotTyping();
     this.save();
   };
 
@@ -889,10 +946,10 @@
     var self = this;
     if (!this.connected || this.resuming || this.outbox.some(function (m) { return m.inflight; })) return;
     var generation = this.generation;
-    this.resuming = true;
-    this.socket.emit('resume', { session_id: this.sessionId, last_seq: after }, function () {
-      if (generation !== self.generation) return;
-      self.resuming = false;
+    var lastSeq = this.lastSeq;
+    this.lastSeq = after; // replay from the gap (what we have is kept by number)
+    this.replay(generation, function () {
+      if (self.lastSeq < lastSeq) self.lastSeq = lastSeq;
       self.flush(generation);
     });
   };
