@@ -14,6 +14,8 @@ import aiohttp
 import socketio
 from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot import policy as support_policy
 from bot.accounts import RedisAccountDirectory, read_yaml
@@ -70,6 +72,20 @@ def origin_allowed(settings: Settings, origin: str | None, environ: dict[str, An
     return settings.origin_allowed(origin, own)
 
 
+async def _wait_for_redis(redis: Redis, timeout_s: float = 30.0) -> None:
+    """Redis may be starting (or restarting) with us: wait for it rather than die."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await redis.ping()
+            return
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.warning("waiting for Redis at start-up")
+            await asyncio.sleep(0.5)
+
+
 def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         settings, policy, metrics = app[keys.SETTINGS], app[keys.POLICY], app[keys.METRICS]
@@ -81,7 +97,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
         loops: list[asyncio.Task[None]] = []
         turns: BotTurns | None = None
         try:
-            await redis.ping()
+            await _wait_for_redis(redis)
             accounts = RedisAccountDirectory(redis, seed=read_yaml(policy))
             await accounts.seed_if_lost()
             lifecycle = Lifecycle(redis, settings.agent_capacity)

@@ -1,7 +1,9 @@
-"""`make run`: start Redis (or use REDIS_URL), the action server and Rasa; print the URLs.
+"""`make run`: Redis (or REDIS_URL), the action server, Rasa and the gateway under
+supervisord; print the URLs when everything answers.
 
-Output of every child goes to `var/log/<name>.log` and, prefixed, to this terminal.
-Ctrl-C (or SIGTERM) stops every child this script started. A second `make run` while
+A process that dies is started again by supervisord (with a log line, and counted in the
+gateway's /metrics); the stack stops only on Ctrl-C (or SIGTERM). Every program's output
+goes to `var/log/<name>.log` and, prefixed, to this terminal. A second `make run` while
 one is running says so and exits.
 """
 
@@ -9,19 +11,21 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import IO
 
-from scripts import stack
-from scripts.stack import ROOT, RedisTarget, Service
+from scripts import stack, supervise
+from scripts.stack import ROOT, RedisTarget
+from scripts.supervise import Program, Supervisor
 
 VAR = Path(os.environ.get("HC_VAR_DIR") or ROOT / "var")
 LOGS = VAR / "log"
+RUN = VAR / "run"
 PIDFILE = VAR / "run.pid"
+NAMES = ("redis", "actions", "rasa", "gateway", "restarts")
 
 
 def _already_running() -> int | None:
@@ -38,20 +42,53 @@ def _already_running() -> int | None:
     return pid
 
 
-def _tee(name: str, pipe: IO[bytes], log_path: Path) -> None:
-    with open(log_path, "ab") as log:
-        for line in iter(pipe.readline, b""):
-            log.write(line)
-            log.flush()
-            sys.stdout.write(f"{name:>8} | {line.decode(errors='replace')}")
+def _follow(names: tuple[str, ...], stopping: threading.Event) -> None:
+    """Print new lines of each program's log, prefixed with its name (logs are appended
+    to across restarts, so a restarted process shows up here too)."""
+    handles: dict[str, IO[bytes]] = {}
+    # what the logs held before this run is not shown again
+    start = {n: (LOGS / f"{n}.log").stat().st_size if (LOGS / f"{n}.log").exists() else 0
+             for n in names}
+    while not stopping.is_set():
+        idle = True
+        for name in names:
+            path = LOGS / f"{name}.log"
+            handle = handles.get(name)
+            if handle is None:
+                if not path.exists():
+                    continue
+                handle = handles[name] = open(path, "rb")  # noqa: SIM115 - closed below
+                handle.seek(start[name])
+            for line in iter(handle.readline, b""):
+                idle = False
+                sys.stdout.write(f"{name:>8} | {line.decode(errors='replace')}")
             sys.stdout.flush()
+        if idle:
+            stopping.wait(0.3)
+    for handle in handles.values():
+        handle.close()
 
 
-def _start(name: str, starter, *args, **kwargs) -> Service:  # type: ignore[no-untyped-def]
-    svc: Service = starter(*args, stdout=subprocess.PIPE, **kwargs)
-    assert svc.proc.stdout is not None
-    threading.Thread(target=_tee, args=(name, svc.proc.stdout, svc.log_path), daemon=True).start()
-    return svc
+def _programs(ports: dict[str, int], target: RedisTarget, embedded: bool) -> list[Program]:
+    env = {**target.env(), "ACTIONS_PORT": str(ports["actions"]),
+           "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+           "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
+           "HC_RESTARTS_FILE": str(RUN / "restarts.json"),
+           # the bot's article links point at the gateway, which serves /kb/
+           "HELP_CENTER_URL": os.environ.get("HELP_CENTER_URL",
+                                             f"http://127.0.0.1:{ports['gateway']}")}
+    programs = []
+    if embedded:
+        programs.append(Program("redis", stack.redis_argv(target.port, VAR / "redis"),
+                                priority=10, startsecs=1))
+    programs += [
+        Program("actions", stack.actions_argv(ports["actions"]), env, priority=20),
+        Program("rasa", stack.rasa_argv(ports["rasa"], stack.MODEL), stack.rasa_env(env),
+                priority=30, startsecs=5, stopwaitsecs=20),
+        Program("gateway", stack.GATEWAY_ARGV, {**env, "HANDOFF_PORT": str(ports["gateway"])},
+                priority=40),
+    ]
+    return programs
 
 
 def main() -> int:
@@ -60,73 +97,72 @@ def main() -> int:
         print(f"make run is already running (pid {other}); stop it with Ctrl-C in its terminal "
               f"or `kill {other}`.", file=sys.stderr)
         return 1
+    ports = {"rasa": int(os.environ.get("RASA_PORT", "5005")),
+             "actions": int(os.environ.get("ACTIONS_PORT", "5055")),
+             "gateway": int(os.environ.get("HANDOFF_PORT", "8080"))}
+    variables = {"rasa": "RASA_PORT", "actions": "ACTIONS_PORT", "gateway": "HANDOFF_PORT"}
+    for name, port in ports.items():
+        if stack.port_open(port):
+            print(f"port {port} is already in use by another program; set {variables[name]} "
+                  f"to a free port.", file=sys.stderr)
+            return 1
+    embedded = not os.environ.get("REDIS_URL")
+    if embedded:
+        target = RedisTarget("127.0.0.1", int(os.environ.get("HC_REDIS_PORT", "6390")))
+        if stack.port_open(target.port):
+            print(f"port {target.port} (embedded Redis) is in use; set HC_REDIS_PORT or "
+                  f"REDIS_URL.", file=sys.stderr)
+            return 1
+    else:
+        target = RedisTarget.from_url(os.environ["REDIS_URL"])
     VAR.mkdir(exist_ok=True)
     PIDFILE.write_text(f"{os.getpid()}\n")
-    services: list[Service] = []
     stopping = threading.Event()
-
-    def stop(*_: object) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
-    actions_port = int(os.environ.get("ACTIONS_PORT", "5055"))
-    gateway_port = int(os.environ.get("HANDOFF_PORT", "8080"))
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    follower = threading.Event()
+    threading.Thread(target=_follow, args=(NAMES, follower), daemon=True).start()
+    supervisor = None
     try:
-        for port, name in ((rasa_port, "RASA_PORT"), (actions_port, "ACTIONS_PORT"),
-                           (gateway_port, "HANDOFF_PORT")):
-            if stack.port_open(port):
-                print(f"port {port} is already in use by another program; set {name} to a "
-                      f"free port.", file=sys.stderr)
-                return 1
-        if os.environ.get("REDIS_URL"):
-            target = RedisTarget.from_url(os.environ["REDIS_URL"])
-            print(f"using Redis at {target.host}:{target.port}/{target.db} (REDIS_URL)")
-        else:
-            port = int(os.environ.get("HC_REDIS_PORT", "6390"))
-            if stack.port_open(port):
-                print(f"port {port} (embedded Redis) is in use; set HC_REDIS_PORT or REDIS_URL.",
-                      file=sys.stderr)
-                return 1
-            LOGS.mkdir(parents=True, exist_ok=True)
-            services.append(_start("redis", stack.start_redis, port, VAR / "redis", LOGS))
-            target = RedisTarget("127.0.0.1", port)
-            print(f"embedded Redis on 127.0.0.1:{port} (AOF in var/redis)")
-        env = {**target.env(), "ACTIONS_PORT": str(actions_port),
-               "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-               "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-               # the bot's article links point at the gateway, which serves /kb/
-               "HELP_CENTER_URL": os.environ.get("HELP_CENTER_URL",
-                                                 f"http://127.0.0.1:{gateway_port}")}
+        print("development mode (HANDOFF_ENV=development): demo users, demo agents and "
+              "/dev/token are on; production needs HANDOFF_ENV=production and its secrets")
+        print(f"embedded Redis on 127.0.0.1:{target.port} (AOF in {VAR / 'redis'})" if embedded
+              else f"using Redis at {target.host}:{target.port}/{target.db} (REDIS_URL)")
+        conf = supervise.write_config(RUN, LOGS, _programs(ports, target, embedded))
         started = time.monotonic()
-        actions = _start("actions", stack.start_actions, actions_port, LOGS, env)
-        services.append(actions)
-        rasa = _start("rasa", stack.start_rasa, rasa_port, stack.MODEL, LOGS, env)
-        services.append(rasa)
-        stack.wait_actions(actions_port, actions)
-        stack.wait_rasa(rasa_port, rasa, timeout=240)
-        gateway = _start("gateway", stack.start_gateway, gateway_port, LOGS, env)
-        services.append(gateway)
-        stack.wait_gateway(gateway_port, gateway)
+        supervisor = Supervisor(conf)
+        print(f"supervisord (pid {supervisor.proc.pid}) runs every process and restarts any "
+              f"that dies", flush=True)
+        checks = [(f"http://127.0.0.1:{ports['actions']}/health", "action server"),
+                  (f"http://127.0.0.1:{ports['rasa']}/webhooks/gateway/", "rasa server"),
+                  (f"http://127.0.0.1:{ports['gateway']}/readyz", "gateway")]
+        deadline = time.monotonic() + 300
+        for url, what in checks:
+            while not stack.http_ok(url):
+                if stopping.is_set():
+                    return 0
+                if not supervisor.alive():
+                    raise RuntimeError("supervisord exited")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{what} not ready after 300 s; see {LOGS}")
+                time.sleep(0.3)
+        gateway = f"http://127.0.0.1:{ports['gateway']}"
         print(
             f"\nready in {time.monotonic() - started:.0f} s\n"
-            f"  help center:    http://127.0.0.1:{gateway_port}/        (demo page with the chat "
-            f"widget; \"Sign in as\" a demo user)\n"
-            f"  agent console:  http://127.0.0.1:{gateway_port}/agent   (agent1 / agent1, "
-            f"agent2 / agent2)\n"
-            f"  gateway health: http://127.0.0.1:{gateway_port}/readyz\n"
-            f"  Rasa REST:      http://127.0.0.1:{rasa_port}/webhooks/rest/webhook\n"
-            f"  action server:  http://127.0.0.1:{actions_port}/health\n"
+            f"  help center:    {gateway}/        (demo page with the chat widget; \"Sign in "
+            f"as\" a demo user)\n"
+            f"  agent console:  {gateway}/agent   (agent1 / agent1, agent2 / agent2)\n"
+            f"  gateway health: {gateway}/readyz\n"
+            f"  Rasa REST:      http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook\n"
+            f"  action server:  http://127.0.0.1:{ports['actions']}/health\n"
             f"  chat here:      make shell   (in another terminal)\n"
-            f"  logs:           var/log/\n"
+            f"  logs:           {LOGS}/\n"
             f"Ctrl-C stops everything.\n",
             flush=True,
         )
         while not stopping.wait(1.0):
-            dead = [s for s in services if not s.alive()]
-            if dead:
-                print(f"{dead[0].name} exited ({dead[0].proc.returncode}); stopping.",
+            if not supervisor.alive():
+                print(f"supervisord exited ({supervisor.proc.returncode}); stopping.",
                       file=sys.stderr)
                 return 1
         return 0
@@ -135,8 +171,9 @@ def main() -> int:
         return 1
     finally:
         print("stopping...", flush=True)
-        for svc in reversed(services):
-            svc.stop()
+        if supervisor is not None:
+            supervisor.stop()
+        follower.set()
         PIDFILE.unlink(missing_ok=True)
 
 

@@ -165,37 +165,51 @@ def wait_until(check, service: Service | None, what: str, timeout: float) -> flo
     raise TimeoutError(f"{what} not ready after {timeout:.0f} s\n{tail}")
 
 
+def redis_argv(port: int, data_dir: Path, aof: bool = True) -> list[str]:
+    """Redis on loopback; with `aof`, every write is logged and fsynced once a second."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+            "--appendonly", "yes" if aof else "no", "--appendfsync", "everysec", "--save", "",
+            "--daemonize", "no", "--protected-mode", "yes"]
+
+
 def start_redis(port: int, data_dir: Path, log_dir: Path, aof: bool = True,
                 stdout: int | IO[bytes] | None = None) -> Service:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    argv = [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
-            "--appendonly", "yes" if aof else "no", "--save", "", "--daemonize", "no",
-            "--protected-mode", "yes"]
-    svc = spawn("redis", argv, log_dir, base_env(), stdout)
+    svc = spawn("redis", redis_argv(port, data_dir, aof), log_dir, base_env(), stdout)
     wait_until(lambda: port_open(port), svc, "redis", 15)
     return svc
 
 
+def actions_argv(port: int) -> list[str]:
+    return [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            "--port", str(port)]
+
+
 def start_actions(port: int, log_dir: Path, env: dict[str, str],
                   stdout: int | IO[bytes] | None = None) -> Service:
-    argv = [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-            "--port", str(port)]
-    return spawn("actions", argv, log_dir, base_env(env), stdout)
+    return spawn("actions", actions_argv(port), log_dir, base_env(env), stdout)
+
+
+def rasa_argv(port: int, model: Path, endpoints: Path = ROOT / "endpoints.yml") -> list[str]:
+    return [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+            "--port", str(port), "--cors", "http://127.0.0.1"]
+
+
+def rasa_env(env: dict[str, str]) -> dict[str, str]:
+    # Several Sanic workers (each with the model) serve different conversations in
+    # parallel; Rasa allows it because the lock store is Redis. Default: one per core.
+    # TensorFlow's own thread pools would make the workers fight over the same cores.
+    return {"SANIC_WORKERS": os.environ.get("RASA_WORKERS", str(os.cpu_count() or 1)),
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            "OMP_NUM_THREADS": "1", **env}
 
 
 def start_rasa(port: int, model: Path, log_dir: Path, env: dict[str, str],
                endpoints: Path = ROOT / "endpoints.yml",
                stdout: int | IO[bytes] | None = None) -> Service:
-    # Several Sanic workers (each with the model) serve different conversations in
-    # parallel; Rasa allows it because the lock store is Redis. Default: one per core.
-    # TensorFlow's own thread pools would make the workers fight over the same cores.
-    env = {"SANIC_WORKERS": os.environ.get("RASA_WORKERS", str(os.cpu_count() or 1)),
-           "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1",
-           "OMP_NUM_THREADS": "1", **env}
-    argv = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-            "--port", str(port), "--cors", "http://127.0.0.1"]
-    return spawn("rasa", argv, log_dir, base_env(env), stdout)
+    return spawn("rasa", rasa_argv(port, model, endpoints), log_dir, base_env(rasa_env(env)),
+                 stdout)
 
 
 def wait_actions(port: int, svc: Service | None, timeout: float = 60) -> float:
@@ -204,18 +218,21 @@ def wait_actions(port: int, svc: Service | None, timeout: float = 60) -> float:
 
 
 def wait_rasa(port: int, svc: Service | None, timeout: float = 180) -> float:
-    return wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/webhooks/rest/"), svc,
+    return wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/webhooks/gateway/"), svc,
                       "rasa server", timeout)
 
 
 MODEL = ROOT / "models" / "current.tar.gz"
 
 
+GATEWAY_ARGV = [str(GATEWAY_BIN / "python"), "-m", "handoff"]
+
+
 def start_gateway(port: int, log_dir: Path, env: dict[str, str],
                   stdout: int | IO[bytes] | None = None) -> Service:
     """The handoff gateway, in its own environment (.venv-gw)."""
-    argv = [str(GATEWAY_BIN / "python"), "-m", "handoff"]
-    return spawn("gateway", argv, log_dir, base_env({**env, "HANDOFF_PORT": str(port)}), stdout)
+    return spawn("gateway", GATEWAY_ARGV, log_dir, base_env({**env, "HANDOFF_PORT": str(port)}),
+                 stdout)
 
 
 def wait_gateway(port: int, svc: Service | None, timeout: float = 60) -> float:

@@ -52,6 +52,25 @@ def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_pat
             answer = " ".join(str(r.get("text", "")) for r in json.load(resp))
         assert f"]({gateway}/kb/en/" in answer, answer
 
+        # a process that dies is started again, counted, and nothing else stops
+        conf = tmp_path / "run" / "supervisord.conf"
+        ctl = [str(stack.GATEWAY_BIN / "supervisorctl"), "-c", str(conf)]
+        old = int(subprocess.run([*ctl, "pid", "gateway"], capture_output=True, text=True,
+                                 check=True).stdout)
+        os.kill(old, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while True:
+            new = subprocess.run([*ctl, "pid", "gateway"], capture_output=True, text=True
+                                 ).stdout.strip()
+            if new.isdigit() and int(new) not in (0, old) and stack.http_ok(gateway + "/readyz"):
+                break
+            assert time.monotonic() < deadline, "the gateway was not restarted"
+            time.sleep(0.3)
+        assert first.poll() is None and stack.port_open(ports["RASA_PORT"])
+        with urllib.request.urlopen(gateway + "/metrics", timeout=10) as resp:
+            metrics = resp.read().decode()
+        assert 'hc_process_restarts_total{process="gateway"} 1' in metrics
+
         second = subprocess.run([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
