@@ -319,14 +319,17 @@ class WidgetNamespace(socketio.AsyncNamespace):
 
     async def _resume(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         """Replay what the client missed, a page at a time: `more: true` in the
-        acknowledgement asks the client to resume again from `last_seq`."""
+        acknowledgement asks the client to resume again from `last_seq`. `latest` is the
+        chat's newest number: below what the client has, the chat's history was lost
+        (Redis lost its data) and the client should start over from 0."""
         session = self._session(sid, data, "resume")
         after = validation.last_seq(data, "resume")
         page: list[Message] = await self.transcript.after(session.chat_id, after, MAX_PAGE)
         await self.desk.fanout.to_socket(sid, page)
         more = len(page) == MAX_PAGE
         await self.desk.send_status(session.chat_id, sid)
-        return {"more": more, "last_seq": page[-1].seq if page else after}
+        return {"more": more, "last_seq": page[-1].seq if page else after,
+                "latest": await self.transcript.last_seq(session.chat_id)}
 
     async def _typing(self, sid: str, data: dict[str, Any]) -> None:
         session = self._session(sid, data, "typing")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class Stack:
     redis: RedisTarget
     log_dir: Path
     help_center_port: int  # the port the bot's article links point at (a test gateway's)
+    # the processes, by name, for tests that stop or restart them (by pid)
+    services: dict[str, stack.Service] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def webhook(self) -> str:
@@ -85,12 +88,13 @@ def rasa_stack(redis_server: RedisTarget, tmp_path_factory: pytest.TempPathFacto
     help_center_port = stack.free_port()  # for the browser tests' gateway
     env = {**redis_server.env(), "ACTIONS_PORT": str(actions_port),
            "HELP_CENTER_URL": f"http://127.0.0.1:{help_center_port}"}
-    actions = stack.start_actions(actions_port, log_dir, env)
-    rasa = stack.start_rasa(rasa_port, stack.MODEL, log_dir, env)
+    services = {"actions": stack.start_actions(actions_port, log_dir, env),
+                "rasa": stack.start_rasa(rasa_port, stack.MODEL, log_dir, env)}
     try:
-        stack.wait_actions(actions_port, actions)
-        stack.wait_rasa(rasa_port, rasa, timeout=240)
-        yield Stack(rasa_port, actions_port, redis_server, log_dir, help_center_port)
+        stack.wait_actions(actions_port, services["actions"])
+        stack.wait_rasa(rasa_port, services["rasa"], timeout=240)
+        yield Stack(rasa_port, actions_port, redis_server, log_dir, help_center_port, services,
+                    env)
     finally:
-        rasa.stop()
-        actions.stop()
+        for name in ("rasa", "actions"):  # a test may have replaced one
+            services[name].stop()

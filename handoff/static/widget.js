@@ -719,6 +719,13 @@
       self.timers.resume = setTimeout(end, RESUME_WAIT_MS);
       self.socket.emit('resume', { session_id: self.sessionId, last_seq: after }, function (ack) {
         if (finished || generation !== self.generation) return;
+        if (ack && ack.ok && typeof ack.latest === 'number' && ack.latest < after) {
+          // the chat's history is gone (the gateway's store lost it): start over
+          self.resetView();
+          self.showNotice('Earlier messages of this conversation are no longer available.');
+          page(0);
+          return;
+        }
         if (ack && ack.ok && ack.more && typeof ack.last_seq === 'number' && ack.last_seq > after) {
           page(ack.last_seq);
         } else {
