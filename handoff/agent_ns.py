@@ -44,6 +44,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.max_message_chars = max_message_chars
         self.limiter = RateLimiter(60, 10.0)
         self.local: dict[str, set[str]] = {}  # agent -> this process's socket ids
+        self.chosen: dict[str, str] = {}  # agent -> the presence it chose last (here)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         if not self.origin_allowed(environ.get("HTTP_ORIGIN"), environ):
@@ -86,6 +87,11 @@ class AgentNamespace(socketio.AsyncNamespace):
         await self.presence.heartbeat(
             {username: sorted(sids) for username, sids in list(self.local.items())}, now)
         statuses = await self.presence.statuses(list(self.agents))
+        for username, sids in list(self.local.items()):
+            # Redis lost the presence of an agent still connected here: restore it
+            if sids and statuses[username][0] == v.OFFLINE and username in self.chosen:
+                await self.presence.set_status(username, self.chosen[username])
+                log.warning("restored %s's presence (%s)", username, self.chosen[username])
         for username, (status, active) in statuses.items():
             if not active and status == v.OFFLINE:
                 continue
@@ -115,6 +121,7 @@ class AgentNamespace(socketio.AsyncNamespace):
             if status not in v.SETTABLE_PRESENCES:
                 raise BadRequest("status must be 'online' or 'away'")
             await self.presence.set_status(agent, status)
+            self.chosen[agent] = status
             if status == v.ONLINE:
                 await self.desk.auto_assign()
             await self.desk.broadcast_queue()

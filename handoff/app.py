@@ -136,6 +136,15 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
             app[keys.LIFECYCLE], app[keys.PRESENCE], app[keys.DESK] = lifecycle, presence, desk
             app[keys.TURNS] = turns
             app[keys.WIDGET_NS], app[keys.AGENT_NS] = widget_ns, agent_ns
+            async def catch_up() -> None:
+                """After a deaf spell: every local socket reconnects and resumes."""
+                for sid in list(widget_ns.sessions):
+                    await sio.disconnect(sid, namespace=widget_ns.namespace)
+                for sids in list(agent_ns.local.values()):
+                    for sid in list(sids):
+                        await sio.disconnect(sid, namespace=agent_ns.namespace)
+
+            app[keys.MANAGER].on_restored.append(catch_up)
             grace = settings.grace_period_s
             loops = [
                 asyncio.ensure_future(every(1.0, [("process heartbeat", process.beat),

@@ -284,19 +284,21 @@ class Lifecycle:
             return None
         return str(reply["turn"])
 
-    async def pending_turns(self, limit: int) -> list[tuple[str, int, str]]:
-        """The oldest pending bot turns: (chat_id, seq, record JSON)."""
-        members = [str(m) for m in await self.redis.zrange(redis_keys.TURN_INDEX, 0, limit - 1)]
-        if not members:
+    async def pending_turns(self, limit: int) -> list[tuple[str, int, str, float]]:
+        """The oldest pending bot turns: (chat_id, seq, record JSON, (re)started at)."""
+        raw = await self.redis.zrange(redis_keys.TURN_INDEX, 0, limit - 1, withscores=True)
+        scored: list[tuple[str, float]] = [(str(item[0]), float(item[1])) for item in raw]
+        if not scored:
             return []
+        members = [m for m, _ in scored]
         records = await self.redis.hmget(redis_keys.TURNS, members)
         pending, orphans = [], []
-        for member, record in zip(members, records, strict=True):
+        for (member, since), record in zip(scored, records, strict=True):
             chat_id, _, seq = member.rpartition(":")
             if record is None or not seq.isdigit():
                 orphans.append(member)
                 continue
-            pending.append((chat_id, int(seq), str(record)))
+            pending.append((chat_id, int(seq), str(record), since))
         if orphans:
             await self.redis.zrem(redis_keys.TURN_INDEX, *orphans)
         return pending

@@ -1,7 +1,11 @@
 """python-socketio's Redis manager, made to close what it opens and to notice when it
 has gone deaf.
 
-Two things the stock `AsyncRedisManager` does not do:
+Three things the stock `AsyncRedisManager` does not do:
+- Its publisher and its listener share one client: when a publish fails (Redis
+  restarted), the publisher reconnects and replaces the pub/sub object the listener is
+  reading from, which then fails and backs off for up to a minute. Here the publisher
+  has a client of its own.
 - It builds a new Redis client each time the publisher or the listener (re)connects and
   drops the old one with its pool still open; this subclass remembers every client it
   made and `aclose()` closes them all.
@@ -11,7 +15,9 @@ Two things the stock `AsyncRedisManager` does not do:
   nothing that other processes emit to its sockets. Here the process publishes a ping to
   itself every second (`watch`); a listener that has heard nothing for `DEAF_AFTER_S`
   is restarted, and `hearing` is False until it hears again (the gateway's /readyz
-  reports it), so a deaf process is restored or marked not ready within seconds.
+  reports it), so a deaf process is restored or marked not ready within seconds. Once
+  it hears again, `on_restored` callbacks make this process's clients catch up on what
+  they missed (the gateway disconnects them; they reconnect and resume).
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from redis import asyncio as aioredis
 
 log = logging.getLogger(__name__)
 PING_EVERY_S = 1.0
@@ -32,14 +40,39 @@ DEAF_AFTER_S = 3.0
 class WatchedRedisManager(socketio.AsyncRedisManager):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.opened: list[tuple[Any, Any]] = []  # every (client, pubsub) ever made
+        self.opened: list[tuple[Any, Any]] = []  # every listener (client, pubsub) made
+        self.publisher: Any = None  # the publisher's own client
         self.heard_at = time.monotonic()
         self.hearing = True
+        self.deaf_spell = False  # restarted and not yet heard again
         self.restarts = 0
+        # called after the listener was restarted: whatever was emitted to this process's
+        # sockets while it was deaf never reached them, so they must catch up
+        self.on_restored: list[Callable[[], Awaitable[None]]] = []
 
     def _redis_connect(self) -> None:
+        """(The listener's connection only: the publisher has its own.)"""
         super()._redis_connect()
         self.opened.append((self.redis, self.pubsub))
+
+    async def _publish(self, data: Any) -> Any:
+        for attempt in range(2):
+            try:
+                if self.publisher is None:
+                    self.publisher = aioredis.Redis.from_url(self.redis_url,
+                                                             **self.redis_options)
+                return await self.publisher.publish(self.channel, self.json.dumps(data))
+            except Exception as exc:
+                log.warning("cannot publish to Redis (%s)%s", exc,
+                            "; retrying" if attempt == 0 else "; giving up")
+                await self._close_publisher()
+        return None
+
+    async def _close_publisher(self) -> None:
+        publisher, self.publisher = self.publisher, None
+        if publisher is not None:
+            with contextlib.suppress(Exception):
+                await publisher.aclose()
 
     async def _listen(self) -> Any:
         async for message in super()._listen():
@@ -60,7 +93,6 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self._close_clients()
-        self.connected = False  # the publisher reconnects too
         self.thread = self.server.start_background_task(self._thread)
         self.heard_at = time.monotonic()
         self.restarts += 1
@@ -78,6 +110,13 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
                                   "restarting it", deaf_for)
                     self.hearing = False
                     await self.restart_listener()
+                    self.deaf_spell = True
+                elif self.deaf_spell and self.hearing:
+                    self.deaf_spell = False
+                    log.warning("Socket.IO Redis listener hears again; making this "
+                                "process's clients catch up")
+                    for callback in self.on_restored:
+                        await callback()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -98,3 +137,4 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self._close_clients()
+        await self._close_publisher()

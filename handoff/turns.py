@@ -37,7 +37,7 @@ from handoff import texts
 from handoff import vocabulary as v
 from handoff.chat import MAX_REASON, MAX_SUMMARY, bounded, bounded_triage
 from handoff.desk import TALK_TO_PERSON, TICKET_INSTEAD, Desk
-from handoff.errors import ChatNotFound, HandoffError
+from handoff.errors import ChatNotFound, HandoffError, Unavailable
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
 from handoff.metrics import Metrics
 from handoff.rasa_client import RasaClient, RasaUnavailable
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 PROCESS_TTL_MS = 3000  # a process that has not refreshed its heartbeat for this is dead
 MAX_ATTEMPTS = 3  # a turn that kept killing its process is answered with a notice
 RECOVER_BATCH = 50
+FINISH_ATTEMPTS = 20  # about a minute of retries while Redis is away
+STALLED_S = 30.0  # an own pending turn no task runs is started again after this
 
 
 class Process:
@@ -113,6 +115,7 @@ class BotTurns:
         self.tasks: set[asyncio.Task[None]] = set()
         self.locks: dict[str, asyncio.Lock] = {}  # one turn at a time per chat, in order
         self.waiting: dict[str, int] = {}  # turns started and not done, per chat
+        self.running: set[str] = set()  # members of the turns this process runs now
 
     def new(self, chat_id: str, text: str, context: dict[str, str]) -> dict[str, Any]:
         """The record of a turn this process is about to register."""
@@ -124,12 +127,16 @@ class BotTurns:
         chat_id = turn.chat_id
         lock = self.locks.setdefault(chat_id, asyncio.Lock())
         self.waiting[chat_id] = self.waiting.get(chat_id, 0) + 1
+        self.running.add(turn.member)
 
         async def run() -> None:
             try:
                 async with lock:
                     await self.run(turn)
+            except Exception:  # still pending: the recovery sweep runs it again
+                log.exception("bot turn %s stopped before its end was stored", turn.member)
             finally:
+                self.running.discard(turn.member)
                 self.waiting[chat_id] -= 1
                 if not self.waiting[chat_id]:
                     del self.waiting[chat_id]
@@ -167,11 +174,24 @@ class BotTurns:
             return
         self.metrics.observe_turn(time.monotonic() - started)
         says, handoff = await self._replies(turn, replies)
-        try:
-            outcome = await self.lifecycle.finish_turn(turn.chat_id, turn.seq, says, handoff,
-                                                       bot_down=False)
-        except ChatNotFound:
-            return
+        await self._finish(turn, says, handoff, bot_down=False)
+
+    async def _finish(self, turn: Turn, says: list[Say], handoff: HandoffRequest | None,
+                      bot_down: bool) -> None:
+        """Store the turn's end; while Redis is unreachable, keep trying (bounded): the
+        answer is ready and must not be dropped. If this process dies meanwhile, the turn
+        is still pending and another takes it over."""
+        for attempt in range(FINISH_ATTEMPTS):
+            try:
+                outcome = await self.lifecycle.finish_turn(turn.chat_id, turn.seq, says,
+                                                           handoff, bot_down=bot_down)
+                break
+            except ChatNotFound:
+                return
+            except Unavailable:
+                if attempt == FINISH_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(min(5.0, 0.25 * 2 ** attempt))
         await self.desk.turn_finished(turn.chat_id, outcome)
 
     async def _replies(self, turn: Turn, replies: list[dict[str, Any]]
@@ -231,7 +251,11 @@ class BotTurns:
 
     async def _unanswered(self, turn: Turn) -> None:
         """Tell the user plainly, keep their message, offer what works without the bot."""
-        person = await self.entitled_to_person(turn.context)
+        try:
+            person = await self.entitled_to_person(turn.context)
+        except Exception:  # e.g. Redis away: no offer, but the notice itself matters
+            log.warning("could not check who %s is; no offer of a person", turn.member)
+            person = False
         replies = [{"content_type": "text", "title": texts.text("try_again", turn.language),
                     "payload": turn.text[:200]}] if len(turn.text) <= 200 else []
         if person:
@@ -240,12 +264,7 @@ class BotTurns:
         notice = Say(v.SYSTEM, texts.text("bot_unavailable_person" if person else
                                           "bot_unavailable", turn.language),
                      {"quick_replies": replies} if replies else {}, cid=f"f{turn.seq}")
-        try:
-            outcome = await self.lifecycle.finish_turn(turn.chat_id, turn.seq, [notice],
-                                                       None, bot_down=True)
-        except ChatNotFound:
-            return
-        await self.desk.turn_finished(turn.chat_id, outcome)
+        await self._finish(turn, [notice], None, bot_down=True)
 
     # -- recovery ---------------------------------------------------------------------------
     async def take_over(self, chat_id: str, seq: int, record: str | dict[str, Any]) -> bool:
@@ -268,16 +287,38 @@ class BotTurns:
         return True
 
     async def recover(self) -> int:
-        """Take over the pending turns of dead processes; returns how many."""
+        """Take over the pending turns of dead processes, and run again this process's
+        own turns whose task stopped early (e.g. Redis was away too long to store the
+        end); returns how many."""
         pending = await self.lifecycle.pending_turns(RECOVER_BATCH)
-        owners = sorted({str(Turn.from_record(c, s, r).owner) for c, s, r in pending})
+        owners = sorted({Turn.from_record(c, s, r).owner for c, s, r, _ in pending})
         alive = await self.process.alive(owners) if owners else {}
-        taken = 0
-        for chat_id, seq, record in pending:
-            if alive.get(Turn.from_record(chat_id, seq, record).owner, True):
-                continue
+        taken, now = 0, time.time()
+        for chat_id, seq, record, since in pending:
+            turn = Turn.from_record(chat_id, seq, record)
             try:
-                taken += await self.take_over(chat_id, seq, record)
+                if turn.owner == self.process.id:
+                    if turn.member not in self.running and now - since > STALLED_S:
+                        taken += await self._restart_own(turn)
+                elif not alive.get(turn.owner, True):
+                    taken += await self.take_over(chat_id, seq, record)
             except HandoffError:
                 log.exception("could not take over turn %s:%s", chat_id, seq)
         return taken
+
+    async def _restart_own(self, turn: Turn) -> bool:
+        claimed = await self.lifecycle.take_over_turn(turn.chat_id, turn.seq, turn.owner,
+                                                      self.process.id)
+        if claimed is None:
+            return False
+        turn = Turn.from_record(turn.chat_id, turn.seq, claimed)
+        log.info("running stalled bot turn %s again (attempt %d)", turn.member, turn.attempts)
+        if turn.attempts > MAX_ATTEMPTS:
+            self.running.add(turn.member)
+            try:
+                await self._unanswered(turn)
+            finally:
+                self.running.discard(turn.member)
+        else:
+            self.start(turn)
+        return True

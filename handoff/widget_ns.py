@@ -36,7 +36,7 @@ from handoff.metrics import Metrics
 from handoff.ratelimit import RateLimiter
 from handoff.transcript import MAX_PAGE, Message, Transcript
 from handoff.turns import BotTurns, Turn
-from handoff.vocabulary import WidgetEvent
+from handoff.vocabulary import Code, WidgetEvent
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 200
@@ -81,6 +81,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         # a connection's events run one at a time, in the order they arrived.
         self.ordered: dict[str, asyncio.Lock] = {}
         self.sessions: dict[str, Session] = {}
+        self.background: set[asyncio.Task[None]] = set()
 
     # -- connection ----------------------------------------------------------------------
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -104,6 +105,19 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 await self._absent(sid, session.chat_id, time.time())
             except Exception:  # e.g. Redis down: the heartbeat expires anyway
                 log.warning("could not record that %s left chat %s", sid, session.chat_id)
+
+    def _later(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _drop(self, sid: str) -> None:
+        """Disconnect a socket whose chat Redis no longer has: the client reconnects,
+        asks for its chat again (made anew under the same id) and, told by `resume` that
+        the history is gone, starts over."""
+        log.warning("chat of %s is gone from the store; making the client rejoin", sid)
+        self.sessions.pop(sid, None)
+        await self.disconnect(sid)
 
     # -- is the user still there? ----------------------------------------------------------
     async def _present(self, sid: str, chat: Chat, now: float) -> None:
@@ -165,6 +179,13 @@ class WidgetNamespace(socketio.AsyncNamespace):
             async with self.ordered.setdefault(sid, asyncio.Lock()):
                 result = await handler(sid, validation.as_dict(data, event))
             return {"ok": True, **(result or {})}
+        except ChatNotFound as exc:
+            if sid not in self.sessions:
+                error = error_reply(exc, f"widget {event}")
+            else:  # the store lost this connection's chat: rejoin, as after any reconnect
+                error = {"ok": False, "code": Code.UNAVAILABLE, "message": "This conversation "
+                         "is being reopened; your message will be sent again."}
+                self._later(self._drop(sid))
         except Exception as exc:
             error = error_reply(exc, f"widget {event}")
         try:

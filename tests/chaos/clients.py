@@ -38,6 +38,15 @@ class Seen:
     def last(self) -> int:
         return max(self.by_seq, default=0)
 
+    @property
+    def contiguous(self) -> int:
+        """The n such that 1..n were all seen: where a replay must start (like the
+        widget, which fills any gap it notices)."""
+        n = 0
+        while n + 1 in self.by_seq:
+            n += 1
+        return n
+
 
 class Background:
     """Keeps a reference to each background task until it is done."""
@@ -121,13 +130,13 @@ class ChaosWidget(Background):
         if self.chat_id and chat_id != self.chat_id:
             raise AssertionError(f"{self.label}: rejoined {chat_id}, not {self.chat_id}")
         self.chat_id = chat_id
-        after = self.seen.last
+        after = self.seen.contiguous
         while True:  # page through what we missed
             ack = await sio.call("resume", {"session_id": chat_id, "last_seq": after},
                                  timeout=ACK_TIMEOUT_S)
             if not ack.get("ok"):
                 raise RuntimeError(f"resume refused: {ack}")
-            if ack.get("latest", after) < after:  # history lost with Redis' data
+            if ack.get("latest", after) < self.seen.last:  # history lost with Redis' data
                 self.seen = Seen()
                 after = 0
                 continue

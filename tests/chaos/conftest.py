@@ -53,6 +53,7 @@ class RestartableRedis:
         assert self.service is not None
         os.kill(self.service.proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
         self.service.proc.wait(15)
+        self.service.stop()  # closes its log
 
     def set_fsync(self, fsync: str) -> None:
         import redis as redis_lib
