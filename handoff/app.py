@@ -14,6 +14,8 @@ import aiohttp
 import socketio
 from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -43,7 +45,8 @@ REDIS_POOL = 64  # connections per process; a burst waits for one instead of fai
 
 
 def create_app(settings: Settings) -> web.Application:
-    manager = WatchedRedisManager(settings.redis_url)
+    manager = WatchedRedisManager(settings.redis_url,
+                                  redis_options={"socket_connect_timeout": 2})
 
     def allow(origin: str | None, environ: dict[str, Any]) -> bool:
         return origin_allowed(settings, origin, environ)
@@ -90,9 +93,12 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         settings, policy, metrics = app[keys.SETTINGS], app[keys.POLICY], app[keys.METRICS]
         agents = app[keys.AGENTS]
+        # Fail fast when Redis is away (the clients retry with backoff, and say so),
+        # instead of redis-py's default of several retries backing off up to 10 s each.
         redis = Redis.from_pool(BlockingConnectionPool.from_url(
             settings.redis_url, decode_responses=True, max_connections=REDIS_POOL,
-            timeout=10))
+            timeout=10, socket_connect_timeout=2, socket_timeout=5,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)))
         http = aiohttp.ClientSession()
         loops: list[asyncio.Task[None]] = []
         turns: BotTurns | None = None

@@ -31,6 +31,8 @@ from typing import Any
 
 import socketio
 from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 log = logging.getLogger(__name__)
 PING_EVERY_S = 1.0
@@ -58,9 +60,10 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
     async def _publish(self, data: Any) -> Any:
         for attempt in range(2):
             try:
-                if self.publisher is None:
-                    self.publisher = aioredis.Redis.from_url(self.redis_url,
-                                                             **self.redis_options)
+                if self.publisher is None:  # fails fast: an emit must not hang on Redis
+                    self.publisher = aioredis.Redis.from_url(
+                        self.redis_url, socket_connect_timeout=2, socket_timeout=2,
+                        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
                 return await self.publisher.publish(self.channel, self.json.dumps(data))
             except Exception as exc:
                 log.warning("cannot publish to Redis (%s)%s", exc,

@@ -117,6 +117,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         the history is gone, starts over."""
         log.warning("chat of %s is gone from the store; making the client rejoin", sid)
         self.sessions.pop(sid, None)
+        await asyncio.sleep(0.2)  # the acknowledgement goes first
         await self.disconnect(sid)
 
     # -- is the user still there? ----------------------------------------------------------

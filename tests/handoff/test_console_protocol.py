@@ -115,3 +115,44 @@ async def test_pages_are_served_with_security_headers(
             assert resp.status == 404
         async with http.get(prod + "/") as resp:  # the page stays, without the switch
             assert resp.status == 200
+
+
+async def test_the_agent_sees_the_newest_messages_and_loads_earlier_ones(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    agent_client: Callable[[], AgentClient], aredis: Redis
+) -> None:
+    """A handoff at message 521 of a long chat: the console opens on the newest page
+    (with the handoff in it) and pages back with `history`."""
+    from handoff.lifecycle import Lifecycle, Say
+
+    base = await start_gateway(make_settings(redis_server))
+    chat_id = "long0000chat0000long0000chat0000"
+    lifecycle = Lifecycle(aredis, capacity=3)
+    await lifecycle.open(chat_id, user_id="pro-owner", plan="pro", role="owner", language="",
+                         create=True)
+    for start in range(0, 520, 65):
+        await lifecycle.say(chat_id, [Say("user" if n % 2 else "bot", f"message {n + 1}")
+                                      for n in range(start, start + 65)])
+    await queued_chat(aredis, chat_id, "P2", time.time())
+    await lifecycle.say(chat_id, [Say("system", "message 521: the handoff")])
+    alice = agent_client()
+    await alice.login(base, "agent1")
+    assert (await alice.call("accept", {"chat_id": chat_id}))["ok"]
+    assigned = await alice.wait_for("assigned")
+    seqs = [m["seq"] for m in assigned["transcript"]]
+    assert assigned["has_earlier"] is True and len(seqs) == 200
+    assert seqs == list(range(seqs[0], seqs[0] + 200)) and seqs[-1] == 522  # + "joined"
+    assert "message 521: the handoff" in [m["text"] for m in assigned["transcript"]]
+    pages, before = 0, seqs[0]
+    while True:
+        page = await alice.call("history", {"chat_id": chat_id, "before_seq": before})
+        assert page["ok"] and [m["seq"] for m in page["messages"]] == \
+            list(range(max(1, before - 200), before))
+        pages, before = pages + 1, page["messages"][0]["seq"]
+        if not page["has_earlier"]:
+            break
+    assert before == 1 and pages == 2
+    bob = agent_client()  # another agent may not read it
+    await bob.login(base, "agent2")
+    refused = await bob.call("history", {"chat_id": chat_id, "before_seq": 100})
+    assert refused["code"] == "not_chat_owner"

@@ -3,6 +3,7 @@ test_widget_stack.py for whole-stack turns)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -172,3 +173,66 @@ async def test_retries_and_reconnects_lose_and_double_nothing(
     total = redis.xlen(f"hc:chat:{chat_id}:log")
     assert replayed == list(range(1, total + 1)) and last == total and pages >= 2
     await client.wait_for("handoff_status", after=before)
+
+
+async def test_a_client_may_propose_a_long_enough_id_for_a_new_chat(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient]
+) -> None:
+    """Rasa's socketio channel echoes the id a client proposes; clients that keep their
+    own id (at least 128 bits) go on using it. A short one gets a server-made id."""
+    base = await start_gateway(make_settings(redis_server))
+    own = widget()
+    await own.connect(base)
+    proposed = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # a uuid4 hex
+    await own.sio.emit("session_request", {"session_id": proposed})
+    assert await own.wait_for("session_confirm") == proposed
+    ack = await own.sio.call("user_uttered", {"message": "hello", "session_id": proposed},
+                             timeout=10)
+    assert ack["ok"] is True and ack["seq"] == 1
+    for short in ("abcdef12", "0123456789abcdef0123456789abcde"):  # 32 and 124 bits
+        other = widget()
+        await other.connect(base)
+        await other.sio.emit("session_request", {"session_id": short})
+        assert await other.wait_for("session_confirm") != short
+    dashed = widget()  # 22 or more of A-Za-z0-9_- (e.g. a uuid with dashes) is fine too
+    await dashed.connect(base)
+    uuid = "9b2c7d3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e"
+    await dashed.sio.emit("session_request", {"session_id": uuid})
+    assert await dashed.wait_for("session_confirm") == uuid
+
+
+async def test_redis_down_the_message_is_not_said_to_be_stored(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], tmp_path: Any
+) -> None:
+    """With its store unreachable the gateway says plainly that nothing was stored and
+    that the client may send again (`unavailable`), never that the message is safe."""
+    from scripts import stack
+
+    port = stack.free_port()
+    own = stack.start_redis(port, tmp_path / "data", tmp_path / "log", aof=False)
+    try:
+        target = RedisTarget("127.0.0.1", port)
+        base = await start_gateway(make_settings(target))
+        client = widget()
+        await client.connect(base)
+        await client.sio.emit("session_request", {})
+        chat_id = await client.wait_for("session_confirm")
+        own.stop()
+        ack = await client.sio.call("user_uttered", {"message": "hello", "session_id": chat_id,
+                                                     "client_msg_id": "m1"}, timeout=30)
+        assert ack["ok"] is False and ack["code"] == "unavailable"
+        assert "not saved" in ack["message"] and "safe" not in ack["message"]
+        own = stack.start_redis(port, tmp_path / "data", tmp_path / "log", aof=False)
+        ack = await client.sio.call("user_uttered", {"message": "hello", "session_id": chat_id,
+                                                     "client_msg_id": "m1"}, timeout=30)
+        # the chat itself was lost with that Redis (no AOF): the client is made to rejoin
+        assert ack["ok"] is False and ack["code"] == "unavailable"
+        for _ in range(50):
+            if not client.sio.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not client.sio.connected
+    finally:
+        own.stop()

@@ -178,3 +178,45 @@ async def test_two_gateway_processes_share_chats(
                                          "session_id": chat_id})
     reply = await on_b.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot")
     assert "/kb/en/report-abuse)" in reply["text"]
+
+
+async def test_a_long_description_in_cyrillic_and_emoji_is_queued_intact(
+    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
+    agent_client: Callable[[], Any], redis: redis_lib.Redis
+) -> None:
+    """The reported failure: a Business admin describing the problem in about 950
+    characters of Russian with emoji was never queued (the stored triage JSON was cut
+    inside an escape). Here: 1,000 Cyrillic characters and 400 emoji in every free-text
+    answer of the triage, through the real bot; queued, shown to the agent, reloadable."""
+    junk = ("Не могу подключиться к конференции, звук пропадает 🙈🎧" * 40)[:1000 - 4] + " end"
+    junk = "".join(ch for pair in zip(junk, "🔥" * 400 + " " * 600, strict=False) for ch in pair)
+    assert sum(ch == "🔥" for ch in junk) == 400 and len(junk) >= 1400
+    settings = settings_for(rasa_stack)
+    base = await start_gateway(settings)
+    client = widget()
+    token = identity.issue("business-admin", settings.help_center_secret)
+    chat_id = await open_chat(client, base, token=token)
+    answers = ["I want to talk to a person", junk, f"many {junk}", f"partial {junk}", "skip"]
+    for n, text in enumerate(answers):
+        ack = await client.sio.call("user_uttered", {"message": text, "session_id": chat_id,
+                                                     "client_msg_id": f"u{n}"}, timeout=30)
+        assert ack["ok"] is True, ack
+        if n < len(answers) - 1:
+            await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot",
+                                  after=len(client.received))
+    await client.wait_for("handoff_status", lambda d: d["state"] == "queued")
+    assert redis.zscore("hc:queue", chat_id) is not None
+    assert not [d for e, d in client.received if e == "error"]
+    alice = agent_client()
+    await alice.login(base, "agent1")
+    assert (await alice.call("accept", {"chat_id": chat_id}))["ok"]
+    assigned = await alice.wait_for("assigned")
+    assert assigned["triage"]["problem"].startswith(junk[:500])
+    assert "🔥" in assigned["summary"] and assigned["priority"] == "P2"
+    reloaded = widget()  # a reload opens the chat again (it hung on "Connecting…")
+    await reloaded.connect(base)
+    await reloaded.sio.emit("session_request", {"session_id": chat_id,
+                                                "customData": {"token": token}})
+    assert await reloaded.wait_for("session_confirm") == chat_id
+    ack = await reloaded.sio.call("resume", {"session_id": chat_id, "last_seq": 0}, timeout=10)
+    assert ack["ok"] and ack["latest"] >= 10
