@@ -23,6 +23,7 @@ from typing import Any
 import socketio
 
 from bot import knowledge, redis_keys
+from bot import language as language_rule
 from bot.entitlements import Asker
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
 from handoff import liveness, texts, validation
@@ -61,6 +62,7 @@ class Session:
 
     chat_id: str
     context: dict[str, str] = field(default_factory=dict)
+    language: str = ""  # the chat's language as this connection last knew it
 
 
 class WidgetNamespace(socketio.AsyncNamespace):
@@ -226,7 +228,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
                                               create=True)).chat
         assert chat is not None
         previous = self.sessions.get(sid)
-        self.sessions[sid] = Session(chat.chat_id, context)
+        self.sessions[sid] = Session(chat.chat_id, context, chat.language)
         now = time.time()
         if previous and previous.chat_id != chat.chat_id:  # one chat per connection
             await self.leave_room(sid, v.user_room(previous.chat_id))
@@ -254,7 +256,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         cid = validation.client_msg_id(data, "user_uttered")
         context = {**session.context, **validation.custom_data(data, "user_uttered")}
         chat_id = session.chat_id
-        language = context.get("language", "")
+        # the one rule for a chat's language, the bot's too (bot/language.py)
+        language = session.language = language_rule.next_language(
+            session.language or None, context.get("language"), message)
+        context = {**context, "language": language}
         extra: dict[str, Any] = {}
         if cid:
             extra["client_msg_id"] = cid
