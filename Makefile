@@ -16,14 +16,15 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install vendor lock-gateway screenshots train run shell test lint types validate pytest stories eval bench lock clean
+.PHONY: help install vendor lock-gateway screenshots train run shell test lint types validate pytest stories eval bench chaos lock clean
 
 help:
-	@echo "make run    - install, train if needed, start Redis, Rasa and the action server"
+	@echo "make run    - install, train if needed, start Redis, Rasa, actions and the gateway"
 	@echo "make test   - lint, types, data validation, pytest, rasa story tests"
 	@echo "make shell  - chat with the running bot in this terminal"
 	@echo "make eval   - held-out questions answered with the right article; intent F1"
 	@echo "make bench  - latency, long-chat and start-up benchmarks"
+	@echo "make chaos  - fault injection at full scale; figures to docs/reliability.md"
 
 # -- environment -------------------------------------------------------------------------
 $(STAMP): $(LOCK) pyproject.toml
@@ -120,8 +121,15 @@ validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
 pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT)
-	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser
+	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser --ignore=tests/chaos
 	AXE_JS=$(AXE) WEBCHAT_JS=$(WEBCHAT) $(GWPY) -m pytest tests/handoff tests/e2e/browser
+	$(GWPY) -m pytest tests/chaos  # fault injection, fast scale (its own Redis and stack)
+
+# Fault injection at full scale (50 live chats ...); the figures go to docs/reliability.md.
+chaos: train $(GWSTAMP)
+	@rm -f var/chaos/results.jsonl
+	CHAOS_SCALE=full $(GWPY) -m pytest tests/chaos -p no:cacheprovider
+	$(GWPY) -m tests.chaos.report
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT)

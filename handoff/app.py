@@ -5,7 +5,6 @@ Socket.IO namespaces are registered there too, before the server accepts a conne
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -35,7 +34,7 @@ from handoff.presence import Presence
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
 from handoff.sio_manager import WatchedRedisManager
-from handoff.sweeper import every, sweep_interval
+from handoff.sweeper import cancel, every, sweep_interval
 from handoff.transcript import Transcript
 from handoff.turns import BotTurns, Process
 from handoff.widget_ns import WidgetLimits, WidgetNamespace
@@ -165,10 +164,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
             yield
         finally:  # whatever failed, everything opened is closed
             for loop in loops:
-                loop.cancel()
-            for loop in loops:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await loop
+                await cancel(loop)
             if turns is not None:
                 await turns.stop()
             try:

@@ -34,6 +34,8 @@ from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from handoff.sweeper import cancel
+
 log = logging.getLogger(__name__)
 PING_EVERY_S = 1.0
 DEAF_AFTER_S = 3.0
@@ -90,11 +92,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
                              "ts": time.time()})
 
     async def restart_listener(self) -> None:
-        task = getattr(self, "thread", None)
-        if isinstance(task, asyncio.Future):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(getattr(self, "thread", None))
         await self._close_clients()
         self.thread = self.server.start_background_task(self._thread)
         self.heard_at = time.monotonic()
@@ -134,10 +132,6 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         self.opened.clear()
 
     async def aclose(self) -> None:
-        task = getattr(self, "thread", None)
-        if isinstance(task, asyncio.Future):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(getattr(self, "thread", None))
         await self._close_clients()
         await self._close_publisher()

@@ -41,3 +41,12 @@ async def every(interval: float, steps: list[tuple[str, Step]]) -> None:
 
 def sweep_interval(grace_s: float) -> float:
     return max(0.2, min(5.0, grace_s / 3))
+
+
+async def cancel(task: object) -> None:
+    """Cancel a task and wait until it has ended, without swallowing a cancellation of
+    the caller (awaiting the cancelled task under `suppress(CancelledError)` would: a
+    loop cancelled while it waits here would then run on forever)."""
+    if isinstance(task, asyncio.Future) and not task.done():
+        task.cancel()
+        await asyncio.wait([task])

@@ -18,7 +18,6 @@ paid accounts get "Talk to a person", which works without the bot.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -41,6 +40,7 @@ from handoff.errors import ChatNotFound, HandoffError, Unavailable
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
 from handoff.metrics import Metrics
 from handoff.rasa_client import RasaClient, RasaUnavailable
+from handoff.sweeper import cancel
 
 log = logging.getLogger(__name__)
 PROCESS_TTL_MS = 3000  # a process that has not refreshed its heartbeat for this is dead
@@ -149,10 +149,7 @@ class BotTurns:
     async def stop(self) -> None:
         """Shutting down: unfinished turns stay pending for another process to finish."""
         for task in list(self.tasks):
-            task.cancel()
-        for task in list(self.tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await cancel(task)
 
     async def run(self, turn: Turn) -> None:
         started = time.monotonic()
