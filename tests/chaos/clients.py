@@ -48,57 +48,50 @@ class Seen:
         return n
 
 
-class Background:
-    """Keeps a reference to each background task until it is done."""
+class Reconnecting:
+    """A client that stays connected: on any failure it tries again, moving on to the
+    next gateway; subclasses say what to listen to and what to do once connected."""
 
-    def __init__(self) -> None:
+    namespace = "/"
+
+    def __init__(self, urls: list[str]) -> None:
+        self.urls = urls
+        self.url_index = next(_ids) % len(urls)
+        self.ready = asyncio.Event()  # connected, joined and caught up
+        self.ready_at: list[float] = []  # when each (re)join finished (monotonic)
+        self.sio: socketio.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self._flushing = asyncio.Lock()
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-
-class ChaosWidget(Background):
-    def __init__(self, urls: list[str], token: str | None = None, label: str = "") -> None:
-        self.urls = urls
-        self.url_index = next(_ids) % len(urls)
-        self.token = token
-        super().__init__()
-        self.label = label or f"w{next(_ids)}"
-        self.chat_id: str | None = None
-        self.outbox: dict[str, str] = {}  # client id -> text, in send order
-        self.sent: list[str] = []  # every client id we ever sent, in order
-        self.acked: dict[str, int] = {}  # client id -> seq from the acknowledgement
-        self.seen = Seen()
-        self.status: dict[str, Any] = {}
-        self.ready = asyncio.Event()  # joined and caught up
-        self.ready_at: list[float] = []  # when each (re)join finished (monotonic)
-        self.errors: list[dict[str, Any]] = []
-        self.sio: socketio.AsyncClient | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._closed = False
-        self._wake = asyncio.Event()
-        self._flushing = asyncio.Lock()
-
-    # -- connection -------------------------------------------------------------------
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())
+
+    def _listen(self, sio: socketio.AsyncClient) -> None:
+        raise NotImplementedError
+
+    async def _connect(self, sio: socketio.AsyncClient, url: str) -> None:
+        raise NotImplementedError
+
+    async def flush(self) -> None:
+        raise NotImplementedError
 
     async def _run(self) -> None:
         while not self._closed:
             url = self.urls[self.url_index % len(self.urls)]
             sio = socketio.AsyncClient(reconnection=False)
             gone = asyncio.Event()
-            sio.on("disconnect", gone.set)
-            sio.on("bot_uttered", self._on_message)
-            sio.on("handoff_status", self._on_status)
-            sio.on("error", self.errors.append)
+            sio.on("disconnect", gone.set, namespace=self.namespace)
+            self._listen(sio)
             try:
-                await sio.connect(url, transports=["websocket"], wait_timeout=5)
                 self.sio = sio
-                await self._join(sio)
+                await self._connect(sio, url)
                 self.ready.set()
                 self.ready_at.append(time.monotonic())
                 await self.flush()
@@ -114,6 +107,39 @@ class ChaosWidget(Background):
                 with contextlib.suppress(Exception):
                     if sio.eio.http is not None:
                         await sio.eio.http.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        if self.sio is not None:
+            with contextlib.suppress(Exception):
+                await self.sio.disconnect()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+
+class ChaosWidget(Reconnecting):
+    def __init__(self, urls: list[str], token: str | None = None, label: str = "") -> None:
+        super().__init__(urls)
+        self.token = token
+        self.label = label or f"w{next(_ids)}"
+        self.chat_id: str | None = None
+        self.outbox: dict[str, str] = {}  # client id -> text, in send order
+        self.sent: list[str] = []  # every client id we ever sent, in order
+        self.acked: dict[str, int] = {}  # client id -> seq from the acknowledgement
+        self.seen = Seen()
+        self.status: dict[str, Any] = {}
+        self.errors: list[dict[str, Any]] = []
+
+    def _listen(self, sio: socketio.AsyncClient) -> None:
+        sio.on("bot_uttered", self._on_message)
+        sio.on("handoff_status", self._on_status)
+        sio.on("error", self.errors.append)
+
+    async def _connect(self, sio: socketio.AsyncClient, url: str) -> None:
+        await sio.connect(url, transports=["websocket"], wait_timeout=5)
+        await self._join(sio)
 
     async def _join(self, sio: socketio.AsyncClient) -> None:
         body: dict[str, Any] = {"customData": {"token": self.token} if self.token else {}}
@@ -151,16 +177,6 @@ class ChaosWidget(Background):
 
     async def _on_status(self, body: dict[str, Any]) -> None:
         self.status = body
-
-    async def close(self) -> None:
-        self._closed = True
-        if self.sio is not None:
-            with contextlib.suppress(Exception):
-                await self.sio.disconnect()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
 
     # -- sending ------------------------------------------------------------------------
     def send(self, text: str) -> str:
@@ -202,25 +218,20 @@ class ChaosWidget(Background):
             await asyncio.sleep(0.05)
 
 
-class ChaosAgent(Background):
+class ChaosAgent(Reconnecting):
     """An agent's console: signs in, reconnects, keeps every chat message by seq, and
     re-sends unacknowledged replies with the same client id."""
 
+    namespace = "/agent"
+
     def __init__(self, urls: list[str], username: str) -> None:
-        self.urls = urls
-        self.url_index = next(_ids) % len(urls)
-        super().__init__()
+        super().__init__(urls)
         self.username = username
         self.token = ""
         self.chats: set[str] = set()
         self.seen: dict[str, Seen] = {}
         self.outbox: dict[str, tuple[str, str]] = {}  # cid -> (chat_id, text)
         self.sent: dict[str, list[str]] = {}  # chat_id -> cids in order
-        self.ready = asyncio.Event()
-        self.sio: socketio.AsyncClient | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._closed = False
-        self._flushing = asyncio.Lock()
 
     async def login(self) -> None:
         for attempt in range(50):
@@ -234,40 +245,18 @@ class ChaosAgent(Background):
             await asyncio.sleep(0.2)
         raise RuntimeError("could not log in")
 
-    def start(self) -> None:
-        self._task = asyncio.ensure_future(self._run())
+    def _listen(self, sio: socketio.AsyncClient) -> None:
+        sio.on("assigned", self._on_assigned, namespace="/agent")
+        sio.on("chat_message", self._on_message, namespace="/agent")
+        sio.on("chat_closed", self._on_closed, namespace="/agent")
 
-    async def _run(self) -> None:
-        while not self._closed:
-            url = self.urls[self.url_index % len(self.urls)]
-            sio = socketio.AsyncClient(reconnection=False)
-            gone = asyncio.Event()
-            sio.on("disconnect", gone.set, namespace="/agent")
-            sio.on("assigned", self._on_assigned, namespace="/agent")
-            sio.on("chat_message", self._on_message, namespace="/agent")
-            sio.on("chat_closed", self._on_closed, namespace="/agent")
-            try:
-                await sio.connect(url, namespaces=["/agent"], auth={"token": self.token},
-                                  transports=["websocket"], wait_timeout=5)
-                self.sio = sio
-                ack = await sio.call("presence", {"status": "online"}, namespace="/agent",
-                                     timeout=ACK_TIMEOUT_S)
-                if not ack.get("ok"):
-                    raise RuntimeError(f"presence refused: {ack}")
-                self.ready.set()
-                await self.flush()
-                await gone.wait()
-            except Exception:
-                self.url_index += 1
-                await asyncio.sleep(0.2)
-            finally:
-                self.ready.clear()
-                self.sio = None
-                with contextlib.suppress(Exception):
-                    await sio.disconnect()
-                with contextlib.suppress(Exception):
-                    if sio.eio.http is not None:
-                        await sio.eio.http.close()
+    async def _connect(self, sio: socketio.AsyncClient, url: str) -> None:
+        await sio.connect(url, namespaces=["/agent"], auth={"token": self.token},
+                          transports=["websocket"], wait_timeout=5)
+        ack = await sio.call("presence", {"status": "online"}, namespace="/agent",
+                             timeout=ACK_TIMEOUT_S)
+        if not ack.get("ok"):
+            raise RuntimeError(f"presence refused: {ack}")
 
     async def _on_assigned(self, body: dict[str, Any]) -> None:
         chat_id = body["chat_id"]
@@ -315,13 +304,3 @@ class ChaosAgent(Background):
                     await asyncio.sleep(0.5)
                 else:
                     raise AssertionError(f"{self.username}: reply refused: {ack}")
-
-    async def close(self) -> None:
-        self._closed = True
-        if self.sio is not None:
-            with contextlib.suppress(Exception):
-                await self.sio.disconnect()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task

@@ -22,6 +22,7 @@ import pytest
 
 from scripts import stack, supervise
 from scripts.stack import ROOT, RedisTarget, Service
+from tests.conftest import Stack
 
 FULL = os.environ.get("CHAOS_SCALE") == "full"
 RESULTS = ROOT / "var" / "chaos" / "results.jsonl"
@@ -94,11 +95,11 @@ class Gateways:
         return self.services[index].proc.pid
 
 
-def gateway_env(redis: RedisTarget, rasa_port: int, actions_port: int,
-                **extra: str) -> dict[str, str]:
-    return {**redis.env(), "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "ACTIONS_URL": f"http://127.0.0.1:{actions_port}", "HANDOFF_RATE_LIMIT": "1000",
-            "RASA_TIMEOUT_S": "5", **extra}
+def gateway_env(rasa_stack: Stack, **extra: str) -> dict[str, str]:
+    """A gateway's environment against the test stack (`extra` overrides)."""
+    return {**rasa_stack.redis.env(), "RASA_URL": f"http://127.0.0.1:{rasa_stack.rasa_port}",
+            "ACTIONS_URL": f"http://127.0.0.1:{rasa_stack.actions_port}",
+            "HANDOFF_RATE_LIMIT": "1000", "RASA_TIMEOUT_S": "5", **extra}
 
 
 @pytest.fixture

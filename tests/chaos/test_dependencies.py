@@ -58,9 +58,7 @@ async def start_widgets(gateways: Gateways, *users: str) -> list[ChaosWidget]:
 async def test_rasa_down_the_user_is_told_and_can_still_reach_a_person(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis
 ) -> None:
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port,
-                                          RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
+    gateways = plain_gateways(gateway_env(rasa_stack, RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
     admin, member = await start_widgets(gateways, "business-admin", "pro-member")
     rasa = rasa_stack.services["rasa"]
     rasa.stop()  # Rasa is down (we started it; stopped by pid)
@@ -100,9 +98,7 @@ async def test_rasa_down_the_user_is_told_and_can_still_reach_a_person(
 async def test_rasa_slower_than_the_timeout(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis
 ) -> None:
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port,
-                                          RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
+    gateways = plain_gateways(gateway_env(rasa_stack, RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
     (widget,) = await start_widgets(gateways, "enterprise-admin")
     rasa = rasa_stack.services["rasa"].proc.pid
     os.killpg(rasa, signal.SIGSTOP)  # paused: answers nothing, refuses nothing
@@ -124,9 +120,7 @@ async def test_rasa_slower_than_the_timeout(
 async def test_action_server_down_rasa_answers_nothing_and_the_user_is_told(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis
 ) -> None:
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port,
-                                          RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
+    gateways = plain_gateways(gateway_env(rasa_stack, RASA_TIMEOUT_S=str(TIMEOUT_S)), count=1)
     (widget,) = await start_widgets(gateways, "api-admin")
     rasa_stack.services["actions"].stop()
     try:
@@ -149,9 +143,7 @@ async def test_agent_connection_dropped_back_within_the_grace_and_past_it(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis
 ) -> None:
     grace = 3.0
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port,
-                                          HANDOFF_GRACE_S=str(grace)), count=1)
+    gateways = plain_gateways(gateway_env(rasa_stack, HANDOFF_GRACE_S=str(grace)), count=1)
     (widget,) = await start_widgets(gateways, "business-admin")
     from tests.chaos.test_gateway_crash import queue_chats
     await queue_chats(rasa_stack.redis.url, [widget.chat_id or ""])

@@ -85,9 +85,8 @@ async def test_gateway_sigkilled_with_live_chats_restarted_by_the_supervisor(
     chats = 50 if FULL else 12
     agent_group = list(range(2, chats, 3))
     capacity = math.ceil(len(agent_group) / 2)
-    gateways = supervised_gateways(gateway_env(
-        rasa_stack.redis, rasa_stack.rasa_port, rasa_stack.actions_port,
-        AGENT_CAPACITY=str(capacity), HANDOFF_GRACE_S="60"))
+    gateways = supervised_gateways(gateway_env(rasa_stack, AGENT_CAPACITY=str(capacity),
+                                               HANDOFF_GRACE_S="60"))
     token = identity.issue("business-admin", identity.DEV_SECRET)
     widgets = [ChaosWidget(gateways.urls, token, f"w{i}") for i in range(chats)]
     for widget in widgets:
@@ -156,8 +155,7 @@ async def test_two_gateways_one_killed_its_clients_go_on_on_the_other(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis
 ) -> None:
     chats = 20 if FULL else 8
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port, AGENT_CAPACITY="50"))
+    gateways = plain_gateways(gateway_env(rasa_stack, AGENT_CAPACITY="50"))
     token = identity.issue("business-admin", identity.DEV_SECRET)
     widgets = [ChaosWidget([gateways.urls[i % 2], gateways.urls[(i + 1) % 2]], token, f"t{i}")
                for i in range(chats)]
@@ -203,8 +201,7 @@ async def test_a_bot_turn_cut_short_by_a_kill_is_answered_once(
     stored and never answered. Rasa is paused so the kill lands while the gateway waits
     for it; the restarted gateway (or the client's retry) takes the turn over, and Rasa
     answers it once: the turn is in its conversation once, its answer in the chat once."""
-    gateways = supervised_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                               rasa_stack.actions_port))
+    gateways = supervised_gateways(gateway_env(rasa_stack))
     widget = ChaosWidget(gateways.urls, identity.issue("pro-owner", identity.DEV_SECRET), "cut")
     widget.start()
     await asyncio.wait_for(widget.ready.wait(), 30)
@@ -231,8 +228,10 @@ async def test_a_bot_turn_cut_short_by_a_kill_is_answered_once(
     texts = [e["text"] for e in stream(redis, chat_id) if e["sender"] == "bot"]
     turns = [e for e in map(json.loads, redis.lrange(f"hc:tracker:{chat_id}:archive", 0, -1))
              if e.get("event") == "user" and e.get("message_id") == f"{chat_id}:{seq}"]
-    report("bot turn cut short by a SIGKILL", sent=1, answered=len(answers),
-           rasa_turns=len(turns), answered_after_s=round(answered_s, 2))
+    ledger = check(redis, [widget], [], bot_chats={chat_id})
+    report("bot turn cut short by a SIGKILL", **ledger.figures(), answers_stored=len(answers),
+           rasa_ran_it=len(turns), answered_after_s=round(answered_s, 2))
     await widget.close()
     assert len(answers) == 1 and len(texts) == 1 and len(turns) == 1
+    assert ledger.lost == ledger.duplicated == ledger.unanswered == ledger.not_shown == 0
     assert redis.zcard(redis_keys.TURN_INDEX) == 0

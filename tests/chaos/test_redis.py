@@ -67,8 +67,7 @@ async def test_redis_restarted_during_traffic(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis,
     restartable_redis: RestartableRedis
 ) -> None:
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port, AGENT_CAPACITY="20"),
+    gateways = plain_gateways(gateway_env(rasa_stack, AGENT_CAPACITY="20"),
                               count=1)
 
     def restart() -> None:
@@ -85,8 +84,7 @@ async def test_redis_crashed_during_traffic_with_fsync_always(
     rasa_stack: Stack, plain_gateways: Callable[..., Gateways], redis: redis_lib.Redis,
     restartable_redis: RestartableRedis
 ) -> None:
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port, AGENT_CAPACITY="20"),
+    gateways = plain_gateways(gateway_env(rasa_stack, AGENT_CAPACITY="20"),
                               count=1)
     restartable_redis.set_fsync("always")
 
@@ -110,8 +108,7 @@ async def test_redis_data_lost_and_back(
     client gets back to a working chat, accounts are loaded again by themselves (a paid
     admin is still entitled), agents can take chats, and nothing sent afterwards is
     lost."""
-    gateways = plain_gateways(gateway_env(rasa_stack.redis, rasa_stack.rasa_port,
-                                          rasa_stack.actions_port), count=1)
+    gateways = plain_gateways(gateway_env(rasa_stack), count=1)
     token = identity.issue("business-admin", identity.DEV_SECRET)
     widgets = [ChaosWidget(gateways.urls, token, f"f{i}") for i in range(4)]
     for widget in widgets:
@@ -153,7 +150,7 @@ async def test_a_deaf_socketio_listener_is_found_and_restored(
     cancelled); the agent on the other gateway keeps writing. Within seconds the deaf
     process notices (its pings to itself go unheard), says it is not ready, restarts the
     listener and makes its clients catch up: the customer misses nothing."""
-    env = gateway_env(rasa_stack.redis, rasa_stack.rasa_port, rasa_stack.actions_port)
+    env = gateway_env(rasa_stack)
     other = plain_gateways(env, count=1)
     server = TestServer(create_app(Settings.from_env(env)), host="127.0.0.1")
     await server.start_server()
