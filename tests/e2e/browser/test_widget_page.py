@@ -16,7 +16,13 @@ import redis as redis_lib
 from playwright.sync_api import Dialog, Page, WebSocketRoute, expect
 
 from tests.e2e.browser.conftest import WebStack, screenshot, static_site
-from tests.e2e.browser.widget_steps import conversation, open_chat, say, triage_to_queue
+from tests.e2e.browser.widget_steps import (
+    OPEN_CHAT,
+    conversation,
+    open_chat,
+    say,
+    triage_to_queue,
+)
 
 TIME = re.compile(r"\b\d{1,2}:\d{2}(\s?[AP]M)?\b")
 
@@ -24,7 +30,8 @@ TIME = re.compile(r"\b\d{1,2}:\d{2}(\s?[AP]M)?\b")
 def wait_answered(page: Page) -> None:
     """Every message of ours is stored and the assistant has finished answering."""
     log = conversation(page)
-    expect(log.get_by_text(re.compile(r"^(Sending|Waiting for connection)…$"))).to_have_count(0)
+    expect(log.get_by_text(re.compile(r"^(Sending|Waiting for connection|Not sent yet\. "
+                                      r"Retrying)…$"))).to_have_count(0)
     expect(page.get_by_text("Assistant is typing…")).to_be_hidden()
 
 
@@ -375,6 +382,57 @@ def test_message_whose_acknowledgement_was_lost_is_resent_and_stored_once(
     page.reload()  # the stored transcript agrees: one question, one answer
     open_chat(page)
     expect(conversation(page)).to_contain_text("who can file a web ticket")
+    wait_answered(page)
+    assert messages(page) == texts
+
+
+def test_store_unreachable_the_widget_says_so_and_sends_once_it_can(
+        new_page: Callable[..., Page], web_stack: WebStack) -> None:
+    """The gateway cannot reach its store (Redis down): it refuses the chat twice and a
+    message once with `unavailable` (nothing stored; here the refusals are made in the
+    page's WebSocket route, so the gateway never sees those attempts). The widget says
+    what is happening, keeps asking with backoff, and the message is stored and answered
+    once when the store is back."""
+    page = new_page(None)
+    refuse = {"session_request": 2, "user_uttered": 1}
+    seen = {"session_request": 0, "user_uttered": 0}
+    unavailable = ('{"ok":false,"code":"unavailable","message":"We can\'t reach our '
+                   'message store right now, so this was not saved."}')
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            match = re.match(r'^42(\d+)\["(session_request|user_uttered)"', message) \
+                if isinstance(message, str) else None
+            if match and refuse[match.group(2)] > 0:
+                refuse[match.group(2)] -= 1
+                seen[match.group(2)] += 1
+                ws.send(f"43{match.group(1)}[{unavailable}]")  # as the gateway would
+                return
+            server.send(message)
+        ws.on_message(from_page)
+        server.on_message(ws.send)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    page.goto(web_stack.base + "/")
+    page.get_by_role("button", name=OPEN_CHAT).click()
+    expect(page.get_by_role("status").filter(
+        has_text="Can’t reach the chat service right now. Retrying…")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Retrying")).to_have_count(0,
+                                                                               timeout=15000)
+    assert seen["session_request"] == 2
+    log = conversation(page)
+    say(page, "who can file a web ticket")
+    expect(log.get_by_text("Not sent yet. Retrying…")).to_be_visible()
+    expect(log.get_by_role("link", name=re.compile("Web tickets", re.I))).to_be_visible(
+        timeout=15000)
+    wait_answered(page)
+    assert seen["user_uttered"] == 1
+    texts = messages(page)
+    assert sum("who can file a web ticket" in t for t in texts) == 1
+    page.reload()  # the stored transcript agrees
+    open_chat(page)
     wait_answered(page)
     assert messages(page) == texts
 
