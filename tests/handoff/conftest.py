@@ -20,9 +20,11 @@ from bot import redis_keys
 from handoff.app import create_app
 from handoff.lifecycle import HandoffRequest, Lifecycle
 from handoff.settings import Settings
+from handoff.vocabulary import AgentEvent, WidgetEvent
 from scripts.stack import RedisTarget
 
-EVENTS = ("session_confirm", "bot_uttered", "handoff_status", "typing", "error")
+EVENTS = (WidgetEvent.SESSION_CONFIRM, WidgetEvent.BOT_UTTERED, WidgetEvent.HANDOFF_STATUS,
+          WidgetEvent.TYPING, WidgetEvent.ERROR)
 
 
 def make_settings(redis: RedisTarget, rasa_url: str = "http://127.0.0.1:9",
@@ -110,7 +112,8 @@ async def widget() -> AsyncIterator[Callable[[], WidgetClient]]:
         await client.close()
 
 
-AGENT_EVENTS = ("me", "queue", "assigned", "chat_message", "chat_closed")
+AGENT_EVENTS = (AgentEvent.ME, AgentEvent.QUEUE, AgentEvent.ASSIGNED, AgentEvent.CHAT_MESSAGE,
+                AgentEvent.CHAT_CLOSED)
 
 
 class AgentClient:

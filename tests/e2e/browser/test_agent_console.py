@@ -473,3 +473,43 @@ def test_at_capacity_no_chat_is_offered(
     expect(tabs).to_have_count(3)
     expect(tab(page, "Eli Education")).to_be_visible()
     expect(queue).not_to_contain_text("at capacity")
+
+
+def test_a_long_chat_opens_on_its_newest_messages_and_loads_earlier_ones(
+        new_page: Callable[..., Page], customer: Callable[[str], Customer],
+        web_stack: WebStack) -> None:
+    """A customer who chatted with the assistant for a long time before asking for a
+    person: the console shows the newest messages (the handoff among them) at once, and
+    earlier ones on request."""
+    page = console(new_page, "agent1")
+    go_away(page)
+    bo = customer("business-admin")
+
+    async def long_history() -> None:
+        from redis.asyncio import Redis
+
+        from handoff.lifecycle import Lifecycle, Say
+        client = Redis.from_url(web_stack.redis_url, decode_responses=True)
+        try:
+            lifecycle = Lifecycle(client, capacity=3)
+            for start in range(0, 240, 60):
+                await lifecycle.say(bo.chat_id, [
+                    Say("user" if n % 2 else "bot", f"history line {n + 1}")
+                    for n in range(start, start + 60)])
+        finally:
+            await client.aclose()
+
+    bo._run(long_history())
+    bo.request_human()
+    accept(page, "Bo Business")
+    log = transcript(page)
+    expect(log).to_contain_text("connecting you with a support specialist")  # the newest
+    expect(log.get_by_text("history line 240", exact=True)).to_be_visible()
+    expect(log.get_by_text("history line 1", exact=True)).to_have_count(0)
+    earlier = panel(page).get_by_role("button", name="Load earlier messages")
+    expect(earlier).to_be_visible()
+    earlier.click()
+    expect(log.get_by_text("history line 1", exact=True)).to_have_count(1)
+    expect(earlier).to_be_hidden()  # nothing earlier left
+    numbers = [int(m) for m in re.findall(r"history line (\d+)\b", log.inner_text())]
+    assert numbers == list(range(1, 241))  # each once, in order
