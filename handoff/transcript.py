@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 from bot import redis_keys
 
 log = logging.getLogger(__name__)
-MAX_PAGE = 200  # messages per replay or history page
+MAX_PAGE = 200  # messages per page of the agent's view (assigned, history)
+REPLAY_PAGE = 500  # messages per widget `resume` (as before paging existed)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from handoff.errors import BadRequest, ChatNotFound, NotChatOwner, TooLarge
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
 from handoff.metrics import Metrics
 from handoff.ratelimit import RateLimiter
-from handoff.transcript import MAX_PAGE, Message, Transcript
+from handoff.transcript import REPLAY_PAGE, Message, Transcript
 from handoff.turns import BotTurns, Turn
 from handoff.vocabulary import Code, WidgetEvent
 
@@ -351,9 +351,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         (Redis lost its data) and the client should start over from 0."""
         session = self._session(sid, data, "resume")
         after = validation.last_seq(data, "resume")
-        page: list[Message] = await self.transcript.after(session.chat_id, after, MAX_PAGE)
+        page: list[Message] = await self.transcript.after(session.chat_id, after, REPLAY_PAGE)
         await self.desk.fanout.to_socket(sid, page)
-        more = len(page) == MAX_PAGE
+        more = len(page) == REPLAY_PAGE
         await self.desk.send_status(session.chat_id, sid)
         return {"more": more, "last_seq": page[-1].seq if page else after,
                 "latest": await self.transcript.last_seq(session.chat_id)}

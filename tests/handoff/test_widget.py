@@ -159,7 +159,13 @@ async def test_retries_and_reconnects_lose_and_double_nothing(
     users = [f["text"] for _, f in redis.xrange(f"hc:chat:{chat_id}:log", count=10_000)
              if f["sender"] == "user"]
     assert users == [f"m{n}" for n in range(200)]
-    # a reconnecting client pages through the replay until it has caught up
+    # a reconnecting client pages through the replay (500 a page) until it has caught up
+    from redis.asyncio import Redis as AsyncRedis
+
+    from handoff.lifecycle import Lifecycle, Say
+    async_redis = AsyncRedis.from_url(redis_server.url, decode_responses=True)
+    await Lifecycle(async_redis, 3).say(chat_id, [Say("system", f"note {n}") for n in range(200)])
+    await async_redis.aclose()
     before = len(client.received)
     last, pages = 0, 0
     while True:
