@@ -82,6 +82,8 @@ AGENT_CHATS = PREFIX + ":agent:{agent_id}:chats"  # SET chat ids assigned to the
 AGENT_CONNS = PREFIX + ":agent:{agent_id}:conns"  # ZSET socket id -> last heartbeat (epoch s)
 AGENTS_ONLINE = PREFIX + ":agents:online"  # ZSET agent id -> active chats (online agents only)
 HANDLE_TIMES = PREFIX + ":stats:handle_s"  # LIST recent chat handle times in seconds (newest first)
+AGENT_SESSION = PREFIX + ":agent_session:{session}"  # STRING username of a console sign-in (TTL)
+LOGIN_FAILURES = PREFIX + ":login_fail:{kind}:{who}"  # STRING failed sign-ins in the window (TTL)
 
 
 def agent(agent_id: str) -> str:
@@ -94,3 +96,11 @@ def agent_chats(agent_id: str) -> str:
 
 def agent_conns(agent_id: str) -> str:
     return AGENT_CONNS.format(agent_id=agent_id)
+
+
+def agent_session(session: str) -> str:
+    return AGENT_SESSION.format(session=session)
+
+
+def login_failures(kind: str, who: str) -> str:
+    return LOGIN_FAILURES.format(kind=kind, who=who)

@@ -14,7 +14,7 @@ import socketio
 
 from handoff import validation
 from handoff import vocabulary as v
-from handoff.agents import Agent, verify_token
+from handoff.agents import Agent, Claims, ConsoleAuth
 from handoff.canned import CannedReply
 from handoff.chat import MAX_RESOLUTION
 from handoff.desk import Desk
@@ -31,14 +31,15 @@ Handler = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 class AgentNamespace(socketio.AsyncNamespace):
     def __init__(self, *, desk: Desk, presence: Presence, agents: Mapping[str, Agent],
-                 canned: tuple[CannedReply, ...], token_secret: str,
+                 canned: tuple[CannedReply, ...], auth: ConsoleAuth,
                  origin_allowed: OriginCheck, capacity: int, max_message_chars: int) -> None:
         super().__init__(v.AGENT_NS)
         self.desk = desk
         self.presence = presence
         self.agents = agents
         self.canned = canned
-        self.token_secret = token_secret
+        self.auth = auth
+        self.signed: dict[str, Claims] = {}  # this process's sockets -> their sign-in
         self.origin_allowed = origin_allowed
         self.capacity = capacity
         self.max_message_chars = max_message_chars
@@ -49,11 +50,12 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         if not self.origin_allowed(environ.get("HTTP_ORIGIN"), environ):
             raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
-        username = verify_token((auth or {}).get("token") if isinstance(auth, dict) else None,
-                                self.token_secret)
-        agent = self.agents.get(username or "")
-        if agent is None:
+        claims = await self.auth.claims((auth or {}).get("token") if isinstance(auth, dict)
+                                        else None)
+        agent = self.agents.get(claims.username) if claims else None
+        if agent is None or claims is None:
             raise socketio.exceptions.ConnectionRefusedError("login required")
+        self.signed[sid] = claims
         await self.save_session(sid, {"agent": agent.username})
         await self.enter_room(sid, v.agent_room(agent.username))
         await self.enter_room(sid, v.ALL_AGENTS_ROOM)
@@ -75,6 +77,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         session = await self.get_session(sid)
         username = session.get("agent")
         self.limiter.forget(sid)
+        self.signed.pop(sid, None)
         if not username:
             return
         self.local.get(username, set()).discard(sid)
@@ -84,6 +87,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         """Refresh this process's agents' heartbeats; requeue the chats of agents gone
         past the grace period (whichever process they were on)."""
         now = time.time()
+        await self._sign_out_stale(now)
         await self.presence.heartbeat(
             {username: sorted(sids) for username, sids in list(self.local.items())}, now)
         statuses = await self.presence.statuses(list(self.agents))
@@ -98,6 +102,29 @@ class AgentNamespace(socketio.AsyncNamespace):
             if await self.presence.lost(username, grace, now):
                 requeued = await self.desk.requeue_lost(username)
                 log.info("agent %s lost: requeued %s", username, requeued)
+
+    async def _sign_out_stale(self, now: float) -> None:
+        """Close the sockets whose token expired (the console refreshes it in time) or
+        whose session was ended (signed out)."""
+        sids = list(self.signed)
+        alive = await self.auth.sessions.alive_many([self.signed[s] for s in sids])
+        for sid, ok in zip(sids, alive, strict=True):
+            claims = self.signed.get(sid)
+            if claims is not None and (not ok or claims.expires <= now):
+                log.info("closing %s's console socket: %s", claims.username,
+                         "token expired" if ok else "signed out")
+                self.signed.pop(sid, None)
+                await self.disconnect(sid)
+
+    async def on_auth(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """`{token}`: a refreshed token for this socket (same agent, same session)."""
+        async def run(agent: str, body: dict[str, Any]) -> dict[str, Any]:
+            claims = await self.auth.claims(body.get("token"))
+            if claims is None or claims.username != agent:
+                raise BadRequest("that token is not valid for this connection")
+            self.signed[sid] = claims
+            return {"expires": claims.expires}
+        return await self._run(sid, AgentEvent.AUTH, data, run)
 
     async def _run(self, sid: str, event: str, data: Any, handler: Handler) -> dict[str, Any]:
         try:

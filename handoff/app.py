@@ -23,7 +23,14 @@ from bot.accounts import RedisAccountDirectory, read_yaml
 from bot.entitlements import Asker, resolve
 from handoff import keys
 from handoff.agent_ns import AgentNamespace
-from handoff.agents import load_agents
+from handoff.agents import (
+    ConsoleAuth,
+    LoginThrottle,
+    PasswordCheck,
+    Sessions,
+    demo_passwords,
+    load_agents,
+)
 from handoff.canned import load_canned
 from handoff.desk import Desk, DeskConfig
 from handoff.fanout import Fanout
@@ -32,7 +39,7 @@ from handoff.lifecycle import Lifecycle
 from handoff.metrics import Metrics
 from handoff.presence import Presence
 from handoff.rasa_client import RasaClient
-from handoff.settings import Settings
+from handoff.settings import Settings, SettingsError
 from handoff.sio_manager import WatchedRedisManager
 from handoff.sweeper import cancel, every, sweep_interval
 from handoff.transcript import Transcript
@@ -48,7 +55,7 @@ def create_app(settings: Settings) -> web.Application:
                                   redis_options={"socket_connect_timeout": 2})
 
     def allow(origin: str | None, environ: dict[str, Any]) -> bool:
-        return origin_allowed(settings, origin, environ)
+        return settings.origin_allowed(origin)
 
     sio = socketio.AsyncServer(
         async_mode="aiohttp", client_manager=manager,
@@ -58,20 +65,16 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[keys.SETTINGS] = settings
     app[keys.POLICY] = support_policy.cached()
-    app[keys.AGENTS] = load_agents()
+    app[keys.AGENTS] = load_agents(settings.agents_file)
+    if settings.production and demo_passwords(app[keys.AGENTS]):
+        raise SettingsError(f"production refuses agents whose password is their username: "
+                            f"{', '.join(demo_passwords(app[keys.AGENTS]))} (data/agents.yml)")
     app[keys.METRICS] = Metrics()
     app[keys.MANAGER] = manager
     sio.attach(app)
     app.cleanup_ctx.append(_resources(sio, load_canned()))
     setup_routes(app, settings.production)
     return app
-
-
-def origin_allowed(settings: Settings, origin: str | None, environ: dict[str, Any]) -> bool:
-    own = None
-    if environ.get("HTTP_HOST"):
-        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ['HTTP_HOST']}"
-    return settings.origin_allowed(origin, own)
 
 
 async def _wait_for_redis(redis: Redis, timeout_s: float = 30.0) -> None:
@@ -123,16 +126,18 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                              policy, asker_of, process, metrics)
 
             def allow(origin: str | None, environ: dict[str, Any]) -> bool:
-                return origin_allowed(settings, origin, environ)
+                return settings.origin_allowed(origin)
 
             widget_ns = WidgetNamespace(
                 desk=desk, lifecycle=lifecycle, transcript=transcript, turns=turns,
                 asker_of=asker_of, origin_allowed=allow, metrics=metrics,
                 limits=WidgetLimits(settings.max_message_chars, settings.rate_limit_events,
                                     settings.rate_limit_window_s))
+            auth = ConsoleAuth(PasswordCheck(agents), Sessions(redis), LoginThrottle(redis),
+                               settings.agent_token_secret, settings.agent_token_ttl_s)
             agent_ns = AgentNamespace(
-                desk=desk, presence=presence, agents=agents, canned=canned,
-                token_secret=settings.agent_token_secret, origin_allowed=allow,
+                desk=desk, presence=presence, agents=agents, canned=canned, auth=auth,
+                origin_allowed=allow,
                 capacity=settings.agent_capacity,
                 max_message_chars=settings.max_message_chars)
             sio.register_namespace(widget_ns)
@@ -140,6 +145,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
             app[keys.REDIS], app[keys.HTTP] = redis, http
             app[keys.LIFECYCLE], app[keys.PRESENCE], app[keys.DESK] = lifecycle, presence, desk
             app[keys.TURNS] = turns
+            app[keys.AUTH] = auth
             app[keys.WIDGET_NS], app[keys.AGENT_NS] = widget_ns, agent_ns
             async def catch_up() -> None:
                 """After a deaf spell: every local socket reconnects and resumes."""

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -19,9 +20,9 @@ from bot.accounts import read_yaml
 from bot.policy import PRIORITIES
 from handoff import metrics as prom
 from handoff import vocabulary as v
-from handoff.agents import check_password, issue_token
 from handoff.keys import (
     AGENTS,
+    AUTH,
     HTTP,
     MANAGER,
     METRICS,
@@ -42,6 +43,8 @@ def setup_routes(app: web.Application, production: bool) -> None:
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/kb/{language}/{article_id}", article_page)
     app.router.add_post("/agent/login", agent_login)
+    app.router.add_post("/agent/refresh", agent_refresh)
+    app.router.add_post("/agent/logout", agent_logout)
     if not production:
         app.router.add_post("/dev/token", dev_token)
     setup_pages(app, production)
@@ -143,22 +146,60 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/plain", charset="utf-8")
 
 
-async def agent_login(request: web.Request) -> web.Response:
-    """`{"username", "password"}` -> `{"token"}` for the agent namespace's `auth`."""
+async def _body(request: web.Request) -> dict[str, Any] | None:
     try:
         data = await request.json()
     except ValueError:
-        return web.json_response({"error": "body must be JSON"}, status=400)
-    if not isinstance(data, dict):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def agent_login(request: web.Request) -> web.Response:
+    """`{"username", "password"}` -> `{"token", "name", "expires_in"}` for the agent
+    namespace's `auth`. Failed attempts are counted per username and per address; past
+    the limit the answer is 429 with Retry-After."""
+    data = await _body(request)
+    if data is None:
         return web.json_response({"error": "expected {username, password}"}, status=400)
-    username, password = data.get("username"), data.get("password")
-    agent = request.app[AGENTS].get(username) if isinstance(username, str) else None
-    if agent is None or not isinstance(password, str) or len(password) > 256 or \
-            not check_password(password, agent.password_hash):
-        await asyncio.sleep(0.2)  # slow down guessing
+    auth = request.app[AUTH]
+    raw = data.get("username")
+    username = raw if isinstance(raw, str) else ""
+    address = request.remote or "unknown"
+    wait = await auth.throttle.retry_after(username, address)
+    if wait:
+        return web.json_response(
+            {"error": f"too many failed sign-ins; try again in {wait} s"}, status=429,
+            headers={"Retry-After": str(wait)})
+    agent = await auth.passwords(username, data.get("password"))
+    if agent is None:
+        await auth.throttle.failed(username, address)
         return web.json_response({"error": "wrong username or password"}, status=401)
-    token = issue_token(agent.username, request.app[SETTINGS].agent_token_secret)
-    return web.json_response({"token": token, "name": agent.name})
+    await auth.throttle.succeeded(agent.username)
+    session = await auth.sessions.start(agent.username)
+    return web.json_response({"token": auth.token(agent.username, session), "name": agent.name,
+                              "expires_in": auth.token_ttl_s})
+
+
+async def agent_refresh(request: web.Request) -> web.Response:
+    """`{"token"}` of a live session -> a fresh `{"token", "expires_in"}`."""
+    data = await _body(request)
+    auth = request.app[AUTH]
+    claims = await auth.claims(data.get("token") if data else None)
+    if claims is None:
+        return web.json_response({"error": "signed out or expired; sign in again"},
+                                 status=401)
+    return web.json_response({"token": auth.token(claims.username, claims.session),
+                              "expires_in": auth.token_ttl_s})
+
+
+async def agent_logout(request: web.Request) -> web.Response:
+    """`{"token"}`: ends its session at once; its sockets are closed within seconds."""
+    data = await _body(request)
+    auth = request.app[AUTH]
+    claims = await auth.claims(data.get("token") if data else None)
+    if claims is not None:
+        await auth.sessions.end(claims)
+    return web.Response(status=204)
 
 
 async def dev_token(request: web.Request) -> web.Response:

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from bot.policy import SupportPolicy
 from handoff.agent_ns import AgentNamespace
-from handoff.agents import Agent
+from handoff.agents import Agent, ConsoleAuth
 from handoff.desk import Desk
 from handoff.lifecycle import Lifecycle
 from handoff.metrics import Metrics
@@ -22,6 +22,7 @@ from handoff.widget_ns import WidgetNamespace
 SETTINGS = web.AppKey("settings", Settings)
 POLICY = web.AppKey("policy", SupportPolicy)
 AGENTS = web.AppKey("agents", dict[str, Agent])
+AUTH = web.AppKey("console_auth", ConsoleAuth)
 METRICS = web.AppKey("metrics", Metrics)
 MANAGER = web.AppKey("sio_manager", WatchedRedisManager)
 REDIS = web.AppKey("redis", Redis)

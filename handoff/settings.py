@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Mapping
@@ -11,6 +13,14 @@ from pathlib import Path
 from bot.identity import DEV_SECRET, MIN_SECRET_BYTES
 
 _LOOPBACK_ORIGIN = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?$")
+
+
+def derive_secret(secret: str, label: str) -> str:
+    """HKDF-SHA256 (RFC 5869) of `secret` for one purpose: a key that reveals nothing of
+    the secret and differs per label."""
+    prk = hmac.new(b"help-center-assistant", secret.encode(), hashlib.sha256).digest()
+    okm = hmac.new(prk, label.encode() + b"\x01", hashlib.sha256).digest()
+    return okm.hex()
 
 
 class SettingsError(ValueError):
@@ -36,10 +46,16 @@ class Settings:
     rate_limit_window_s: float = 10.0
     rasa_timeout_s: float = 10.0
     restarts_file: Path | None = None  # the supervisor's restart counts (make run sets it)
+    agent_token_ttl_s: int = 900  # console tokens; the console refreshes them before
+    agents_file: Path | None = None  # the agent directory (default data/agents.yml)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        production = environ.get("HANDOFF_ENV", "development") == "production"
+        mode = environ.get("HANDOFF_ENV", "development")
+        if mode not in ("production", "development"):
+            raise SettingsError(f"HANDOFF_ENV must be 'production' or 'development', got "
+                                f"{mode!r}")
+        production = mode == "production"
 
         def number(name: str, default: str, kind: type[int] | type[float] = int) -> float:
             raw = environ.get(name, default)
@@ -52,8 +68,10 @@ class Settings:
             return value
 
         secret = environ.get("HELP_CENTER_SECRET") or ("" if production else DEV_SECRET)
-        agent_secret = environ.get("AGENT_TOKEN_SECRET") or ("" if production else
-                                                             DEV_SECRET + "-agents")
+        # The console's tokens are signed with their own key: AGENT_TOKEN_SECRET, else one
+        # derived from HELP_CENTER_SECRET (HKDF with a label), never a written default.
+        agent_secret = environ.get("AGENT_TOKEN_SECRET") or (
+            derive_secret(secret, "help-center agent console tokens v1") if secret else "")
         for name, value in (("HELP_CENTER_SECRET", secret), ("AGENT_TOKEN_SECRET",
                                                              agent_secret)):
             if len(value.encode()) < MIN_SECRET_BYTES:
@@ -85,15 +103,20 @@ class Settings:
             rasa_timeout_s=float(number("RASA_TIMEOUT_S", "10", float)),
             restarts_file=Path(environ["HC_RESTARTS_FILE"]) if environ.get(
                 "HC_RESTARTS_FILE") else None,
+            agent_token_ttl_s=int(number("AGENT_TOKEN_TTL_S", "900")),
+            agents_file=Path(environ["HANDOFF_AGENTS_FILE"]) if environ.get(
+                "HANDOFF_AGENTS_FILE") else None,
         )
 
-    def origin_allowed(self, origin: str | None, own_origin: str | None = None) -> bool:
-        """The socket Origin check: the gateway's own origin, the allow-list, and loopback
-        outside production. A missing Origin (non-browser clients) is allowed: browsers
-        always send it on cross-origin requests, which is what the check protects."""
+    def origin_allowed(self, origin: str | None) -> bool:
+        """The socket Origin check, against configuration only (never the request's Host,
+        which the client chooses): the allow-list (`HANDOFF_ALLOWED_ORIGINS`, which in
+        production names the gateway's own public origin too, for its own pages), and
+        loopback outside production. A missing Origin (non-browser clients) is allowed:
+        browsers always send it, which is what the check protects."""
         if origin is None:
             return True
         origin = origin.rstrip("/")
-        if origin in self.allowed_origins or origin == own_origin:
+        if origin in self.allowed_origins:
             return True
         return not self.production and bool(_LOOPBACK_ORIGIN.match(origin))

@@ -42,6 +42,7 @@ class WidgetEvent:
 # -- agent namespace events -----------------------------------------------------------------
 class AgentEvent:
     # client -> server
+    AUTH: Final = "auth"  # a refreshed token for the connection
     PRESENCE: Final = "presence"
     AGENTS: Final = "agents"
     ACCEPT: Final = "accept"

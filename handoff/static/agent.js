@@ -57,7 +57,8 @@
     audio: null,
     ticker: 0,
     msgCounter: 0,
-    replyCaret: null          // where the caret was in Reply before it lost focus
+    replyCaret: null,         // where the caret was in Reply before it lost focus
+    refreshTimer: 0           // the next token refresh
   };
   // the shared composer and chat actions (built once, see buildControls)
   var ui = { suggestions: [], active: -1 };
@@ -217,6 +218,7 @@
       if (result.status === 200 && result.body && typeof result.body.token === "string") {
         $("login-password").value = "";
         session(STORE.token, result.body.token);
+        scheduleRefresh(result.body.expires_in);
         session(STORE.user, username);
         session(STORE.name, typeof result.body.name === "string" ? result.body.name : username);
         start();
@@ -224,7 +226,10 @@
       }
       error.textContent = result.status === 401
         ? "Wrong username or password."
-        : "Sign-in failed (HTTP " + result.status + "). Please try again.";
+        : result.status === 429
+          ? "Too many failed sign-ins. Try again in " +
+            (result.body && result.body.error ? retryText(result.body.error) : "a while") + "."
+          : "Sign-in failed (HTTP " + result.status + "). Please try again.";
       $("login-password").select();
       $("login-password").focus();
     }).catch(function () {
@@ -234,7 +239,53 @@
     });
   }
 
+  function retryText(error) {
+    var match = /(\d+) s\b/.exec(String(error));
+    if (!match) return "a while";
+    var minutes = Math.ceil(Number(match[1]) / 60);
+    return minutes <= 1 ? "a minute" : minutes + " minutes";
+  }
+
+  // Console tokens are short-lived: a fresh one is fetched before the current one ends
+  // and handed to the open socket (`auth`); a refused refresh means signed out.
+  function scheduleRefresh(expiresIn) {
+    window.clearTimeout(state.refreshTimer);
+    var seconds = Number(expiresIn) > 0 ? Number(expiresIn) : 900;
+    state.refreshTimer = window.setTimeout(refreshToken,
+      Math.max(5, seconds * 0.75) * 1000);
+  }
+
+  function refreshToken() {
+    var token = session(STORE.token);
+    if (!token) return;
+    fetch("/agent/refresh", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      credentials: "same-origin", body: JSON.stringify({ token: token })
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        if (resp.status === 200 && typeof body.token === "string") {
+          session(STORE.token, body.token);
+          if (state.socket) state.socket.emit("auth", { token: body.token });
+          scheduleRefresh(body.expires_in);
+        } else if (resp.status === 401) {
+          signOut("Your session has ended. Please sign in again.");
+        } else {
+          scheduleRefresh(60); // try again in a while
+        }
+      });
+    }).catch(function () { scheduleRefresh(60); });
+  }
+
   function signOut(message) {
+    var token = session(STORE.token);
+    if (token) {
+      // end the session on the server too, so the token is worthless everywhere
+      fetch("/agent/logout", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        credentials: "same-origin", body: JSON.stringify({ token: token }), keepalive: true
+      }).catch(function () { /* the session still ends with its token */ });
+    }
+    window.clearTimeout(state.refreshTimer);
     var socket = state.socket;
     state.socket = null;
     if (socket) {
@@ -287,9 +338,9 @@
   }
 
   function connect() {
-    var token = session(STORE.token);
     var socket = window.io("/agent", {
-      auth: { token: token },
+      // read on every (re)connection: the token is refreshed while the console is open
+      auth: function (cb) { cb({ token: session(STORE.token) }); },
       // WebSocket first (long-polling only where it is blocked): no poll left in flight
       // to be answered 400 by the server after a sign-out or reload closed the session
       transports: ["websocket", "polling"],
@@ -1558,8 +1609,12 @@
     state.ticker = window.setInterval(tickQueue, 1000);
     renderQueue();
     renderChatsMeta();
-    if (session(STORE.token)) start();
-    else showLogin("");
+    if (session(STORE.token)) {
+      start();
+      refreshToken(); // a reload: fresh token, and the clock for the next one
+    } else {
+      showLogin("");
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

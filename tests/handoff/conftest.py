@@ -118,6 +118,7 @@ AGENT_EVENTS = (AgentEvent.ME, AgentEvent.QUEUE, AgentEvent.ASSIGNED, AgentEvent
 
 class AgentClient:
     def __init__(self) -> None:
+        self.token = ""
         self.sio = socketio.AsyncClient(reconnection=False)
         self.received: list[tuple[str, Any]] = []
         for name in AGENT_EVENTS:
@@ -132,7 +133,7 @@ class AgentClient:
         async with aiohttp.ClientSession() as http, http.post(
                 f"{base}/agent/login",
                 json={"username": username, "password": password or username}) as resp:
-            token = (await resp.json())["token"]
+            token = self.token = (await resp.json())["token"]
         await self.sio.connect(base, namespaces=["/agent"], auth={"token": token},
                                transports=["websocket"], wait_timeout=10)
 
@@ -188,3 +189,14 @@ async def queued_chat(aredis: Redis, chat_id: str, priority: str, at: float,
                             [], now=at)
     if user_socket:
         await aredis.zadd(redis_keys.chat_conns(chat_id), {"test-user": time.time() + 3600})
+
+
+@pytest.fixture
+def strong_agents(tmp_path: Any) -> str:
+    """An agents file production accepts (no password equal to its username)."""
+    from handoff.agents import hash_password
+
+    path = tmp_path / "agents.yml"
+    path.write_text(f'agents:\n  - username: lee\n    name: Lee\n    password: '
+                    f'"{hash_password("a long passphrase of ours")}"\n')
+    return str(path)

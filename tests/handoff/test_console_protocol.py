@@ -85,12 +85,13 @@ async def test_rating_form_title_and_acknowledged_messages(
 
 
 async def test_pages_are_served_with_security_headers(
-    redis_server: RedisTarget, start_gateway: Callable[..., Any]
+    redis_server: RedisTarget, start_gateway: Callable[..., Any], strong_agents: str
 ) -> None:
     dev = await start_gateway(make_settings(redis_server))
     prod = await start_gateway(make_settings(
         redis_server, HANDOFF_ENV="production", HELP_CENTER_SECRET="s" * 32,
-        AGENT_TOKEN_SECRET="a" * 32, HANDOFF_ALLOWED_ORIGINS="https://help.example.com"))
+        AGENT_TOKEN_SECRET="a" * 32, HANDOFF_ALLOWED_ORIGINS="https://help.example.com",
+        HANDOFF_AGENTS_FILE=strong_agents))
     async with aiohttp.ClientSession() as http:
         for path in ("/", "/agent"):
             async with http.get(dev + path) as resp:

@@ -47,10 +47,12 @@ async def test_dev_token_outside_production(redis_server: RedisTarget,
 
 
 async def test_no_dev_token_in_production(redis_server: RedisTarget,
-                                          start_gateway: Callable[..., Any]) -> None:
+                                          start_gateway: Callable[..., Any],
+                                          strong_agents: str) -> None:
     settings = make_settings(redis_server, HANDOFF_ENV="production",
                              HELP_CENTER_SECRET="h" * 40, AGENT_TOKEN_SECRET="a" * 40,
-                             HANDOFF_ALLOWED_ORIGINS="https://support.example.com")
+                             HANDOFF_ALLOWED_ORIGINS="https://support.example.com",
+                             HANDOFF_AGENTS_FILE=strong_agents)
     base = await start_gateway(settings)
     status, _ = await get(f"{base}/dev/token", "POST", json={"user": "pro-owner"})
     assert status in (404, 405)
@@ -63,6 +65,8 @@ async def test_no_dev_token_in_production(redis_server: RedisTarget,
     ({"HELP_CENTER_SECRET": "short"}, "at least 32 bytes"),
     ({"HANDOFF_ALLOWED_ORIGINS": "not an origin"}, "is not an origin"),
     ({"HANDOFF_PORT": "eighty"}, "HANDOFF_PORT must be a number"),
+    ({"HANDOFF_ENV": "prod"}, "must be 'production' or 'development'"),
+    ({"HANDOFF_ENV": "Production"}, "must be 'production' or 'development'"),
 ])
 def test_settings_are_checked_at_start(redis_server: RedisTarget, env: dict[str, str],
                                        message: str) -> None:
@@ -80,7 +84,7 @@ def test_origin_rules(redis_server: RedisTarget) -> None:
                          AGENT_TOKEN_SECRET="a" * 40,
                          HANDOFF_ALLOWED_ORIGINS="https://help.example.com")
     assert not prod.origin_allowed("http://127.0.0.1:5173")
-    assert prod.origin_allowed("https://gw.example.com", own_origin="https://gw.example.com")
+    assert not prod.origin_allowed("https://gw.example.com")  # its own only when listed
 
 
 async def test_article_pages_escape_and_404(redis_server: RedisTarget,
@@ -92,3 +96,21 @@ async def test_article_pages_escape_and_404(redis_server: RedisTarget,
     assert (await get(f"{base}/kb/en/no-such-article"))[0] == 404
     assert (await get(f"{base}/kb/zz/phone-support"))[0] == 404
     assert (await get(f"{base}/kb/..%2f..%2fetc/passwd"))[0] == 404
+
+
+async def test_the_origin_check_never_trusts_the_host_header(
+        redis_server: RedisTarget, start_gateway: Callable[..., Any]) -> None:
+    """A page on evil.example that also sends `Host: evil.example` was let in (the check
+    compared the Origin with the request's own Host)."""
+    import socketio
+
+    base = await start_gateway(make_settings(redis_server))
+    client = socketio.AsyncClient(reconnection=False)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(base, headers={"Origin": "http://evil.example",
+                                                "Host": "evil.example"},
+                                 transports=["websocket"], wait_timeout=5)
+    finally:
+        if client.eio.http is not None:
+            await client.eio.http.close()

@@ -16,7 +16,7 @@ from scripts.stack import ROOT
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
 CLIENT_WIDGET = (WidgetEvent.SESSION_REQUEST, WidgetEvent.USER_UTTERED, WidgetEvent.RESUME,
                  WidgetEvent.TYPING, WidgetEvent.HANDOFF_CANCEL, WidgetEvent.CSAT)
-CLIENT_AGENT = (AgentEvent.PRESENCE, AgentEvent.AGENTS, AgentEvent.ACCEPT,
+CLIENT_AGENT = (AgentEvent.AUTH, AgentEvent.PRESENCE, AgentEvent.AGENTS, AgentEvent.ACCEPT,
                 AgentEvent.TAKE_NEXT, AgentEvent.AGENT_MESSAGE, AgentEvent.HISTORY,
                 AgentEvent.TYPING, AgentEvent.TRANSFER, AgentEvent.CLOSE)
 

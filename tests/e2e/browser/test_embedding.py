@@ -4,6 +4,7 @@ is asking; a page of an origin not on the list gets a clear "not allowed" state.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot import identity
+from handoff.agents import hash_password
 from tests.conftest import Stack
 from tests.e2e.browser.conftest import PageProblems, start_web_gateway, static_site
 
@@ -35,10 +37,13 @@ def sites(tmp_path: Path, rasa_stack: Stack) -> Iterator[tuple[str, str, str]]:
     """(allowed site, other site, production gateway allowing only the first)."""
     with static_site(tmp_path / "allowed") as allowed, \
             static_site(tmp_path / "other") as other:
+        agents = tmp_path / "agents.yml"  # production refuses the demo agents
+        agents.write_text(f"agents:\n  - username: lead\n    name: Lee\n    password: "
+                          f"\"{hash_password(secrets.token_urlsafe(16))}\"\n")
         gateway_svc, gateway = start_web_gateway(
             rasa_stack, tmp_path / "logs", HANDOFF_ENV="production",
             HELP_CENTER_SECRET=SECRET, AGENT_TOKEN_SECRET=SECRET + "-agents",
-            HANDOFF_ALLOWED_ORIGINS=allowed)
+            HANDOFF_ALLOWED_ORIGINS=allowed, HANDOFF_AGENTS_FILE=str(agents))
         try:
             yield allowed, other, gateway
         finally:
