@@ -25,6 +25,7 @@ from handoff.ratelimit import RateLimiter
 from handoff.vocabulary import AgentEvent
 
 log = logging.getLogger(__name__)
+MAX_EVENT_BYTES = 16_384
 OriginCheck = Callable[[str | None, dict[str, Any]], bool]
 Handler = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -129,6 +130,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def _run(self, sid: str, event: str, data: Any, handler: Handler) -> dict[str, Any]:
         try:
             self.limiter.check(sid)
+            validation.within(data, MAX_EVENT_BYTES, event)
             session = await self.get_session(sid)
             result = await handler(session["agent"], validation.as_dict(data, event))
             return {"ok": True, **(result or {})}

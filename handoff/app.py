@@ -59,7 +59,7 @@ def create_app(settings: Settings) -> web.Application:
 
     sio = socketio.AsyncServer(
         async_mode="aiohttp", client_manager=manager,
-        max_http_buffer_size=settings.max_event_bytes,
+        max_http_buffer_size=settings.max_frame_bytes,
         cors_allowed_origins=allow, cors_credentials=False,
     )
     app = web.Application(client_max_size=64 * 1024)
@@ -132,7 +132,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                 desk=desk, lifecycle=lifecycle, transcript=transcript, turns=turns,
                 asker_of=asker_of, origin_allowed=allow, metrics=metrics,
                 limits=WidgetLimits(settings.max_message_chars, settings.rate_limit_events,
-                                    settings.rate_limit_window_s))
+                                    settings.rate_limit_window_s, settings.max_event_bytes))
             auth = ConsoleAuth(PasswordCheck(agents), Sessions(redis), LoginThrottle(redis),
                                settings.agent_token_secret, settings.agent_token_ttl_s)
             agent_ns = AgentNamespace(

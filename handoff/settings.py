@@ -41,7 +41,8 @@ class Settings:
     agent_capacity: int = 3
     grace_period_s: float = 60.0
     max_message_chars: int = 4000
-    max_event_bytes: int = 16_384
+    max_event_bytes: int = 16_384  # one event's payload; larger ones answer too_large
+    max_frame_bytes: int = 65_536  # the transport drops a connection sending more
     rate_limit_events: int = 20  # per connection, per rate_limit_window_s
     rate_limit_window_s: float = 10.0
     rasa_timeout_s: float = 10.0

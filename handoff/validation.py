@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,6 +13,17 @@ CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 HEX = re.compile(r"^[0-9a-fA-F]+$")
 MAX_SEQ = 2**53  # sequence numbers are exact integers in JSON and Lua below this
 RATING = re.compile(r"^\s*([1-5])\s*(?:/\s*5\s*)?[.!]?\s*$")
+
+
+def within(data: Any, limit: int, event: str) -> None:
+    """An event's payload at most `limit` bytes as JSON (larger frames, up to the
+    transport's limit, get `too_large` instead of a dropped connection)."""
+    try:
+        size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(f"{event}: the payload is not JSON") from exc
+    if size > limit:
+        raise TooLarge(f"{event}: {size} bytes; at most {limit} bytes per event")
 
 
 def as_dict(data: Any, event: str) -> dict[str, Any]:

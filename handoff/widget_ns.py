@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 MAX_TITLE = 200
 MAX_COMMENT = 1000
 BOT_DOWN_WINDOW_S = 600  # "Talk to a person" works without the bot this long after it failed
+OFFER_LOOKBACK = 20  # a clicked button must be among the quick replies of these messages
+# The widget's own buttons (not quick replies of a message): payload -> their titles.
+WIDGET_BUTTONS = {TALK_TO_PERSON: tuple(t["talk_to_person"] for t in texts.CATALOGUE.values())}
 
 OriginCheck = Callable[[str | None, dict[str, Any]], bool]
 AskerOf = Callable[[dict[str, str]], Awaitable[Asker]]
@@ -53,6 +56,7 @@ class WidgetLimits:
     max_message_chars: int
     rate_limit_events: int
     rate_limit_window_s: float
+    max_event_bytes: int = 16_384
 
 
 @dataclass
@@ -179,6 +183,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         the handler or the connection."""
         try:
             self.limiter.check(sid)
+            validation.within(data, self.limits.max_event_bytes, event)
             async with self.ordered.setdefault(sid, asyncio.Lock()):
                 result = await handler(sid, validation.as_dict(data, event))
             return {"ok": True, **(result or {})}
@@ -253,6 +258,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
                            f"{self.limits.max_message_chars} characters")
         # What the user clicked when the message is a button's payload ("/request_human").
         title = (validation.optional_str(data, "title", MAX_TITLE, "user_uttered") or "").strip()
+        if title:  # shown to the agent as "the button the customer clicked": only if it was
+            title = await self._offered(session.chat_id, message, title)
         cid = validation.client_msg_id(data, "user_uttered")
         context = {**session.context, **validation.custom_data(data, "user_uttered")}
         chat_id = session.chat_id
@@ -297,6 +304,21 @@ class WidgetNamespace(socketio.AsyncNamespace):
             else:
                 await self.turns.take_over(chat_id, seq, str(info["turn"]))
         return {"seq": seq}
+
+    async def _offered(self, chat_id: str, payload: str, title: str) -> str:
+        """`title` if a button with that title and payload was offered in the chat's
+        recent messages (or is one of the widget's own buttons), else "": a customer
+        cannot make the agent see words the customer wrote as a button's label."""
+        if WIDGET_BUTTONS.get(payload.strip()) and title in WIDGET_BUTTONS[payload.strip()]:
+            return title
+        for message in await self.transcript.before(chat_id, None,
+                                                    OFFER_LOOKBACK):
+            for reply in message.extra.get("quick_replies") or []:
+                if isinstance(reply, dict) and reply.get("payload") == payload and \
+                        reply.get("title") == title:
+                    return title
+        log.info("chat %s: title %r was never offered; dropped", chat_id, title[:40])
+        return ""
 
     async def _bot_is_down(self, chat_id: str) -> bool:
         chat = await self.lifecycle.get(chat_id)

@@ -4,6 +4,7 @@ test_widget_stack.py for whole-stack turns)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -242,3 +243,63 @@ async def test_redis_down_the_message_is_not_said_to_be_stored(
         assert not client.sio.connected
     finally:
         own.stop()
+
+
+async def test_hostile_payloads_get_clear_errors_and_change_nothing(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient], redis: redis_lib.Redis,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    """Findings of the security review: a frame over 16 KiB dropped the connection; a
+    huge last_seq logged a traceback per event; any text was accepted as the title of a
+    clicked button and shown to the agent as such."""
+    base = await start_gateway(make_settings(redis_server))
+    client = widget()
+    await client.connect(base)
+    await client.sio.emit("session_request", {})
+    chat_id = await client.wait_for("session_confirm")
+    big = await client.sio.call("user_uttered", {"message": "hi", "session_id": chat_id,
+                                                 "padding": "x" * 20_000}, timeout=10)
+    assert big["code"] == "too_large" and client.sio.connected
+    with caplog.at_level("ERROR"):
+        for last_seq in (2**63, -1, 1.5, "9"):
+            ack = await client.sio.call("resume", {"session_id": chat_id,
+                                                   "last_seq": last_seq}, timeout=10)
+            assert ack["code"] == "bad_request"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    forged = await client.sio.call("user_uttered", {
+        "message": "I never clicked anything", "title": "Yes, cancel my subscription",
+        "session_id": chat_id, "client_msg_id": "f1"}, timeout=10)
+    own = await client.sio.call("user_uttered", {
+        "message": "/request_human", "title": "Talk to a person", "session_id": chat_id,
+        "client_msg_id": "f2"}, timeout=10)
+    stored = {f["text"]: json.loads(f["extra"]) for _, f in
+              redis.xrange(f"hc:chat:{chat_id}:log")}
+    assert forged["ok"] and "title" not in stored["I never clicked anything"]
+    assert own["ok"] and stored["/request_human"]["title"] == "Talk to a person"
+
+
+async def test_a_signed_in_user_never_takes_over_an_anonymous_chat(
+    redis_server: RedisTarget, start_gateway: Callable[..., Any],
+    widget: Callable[[], WidgetClient]
+) -> None:
+    from bot import identity
+
+    settings = make_settings(redis_server)
+    base = await start_gateway(settings)
+    visitor = widget()
+    await visitor.connect(base)
+    await visitor.sio.emit("session_request", {})
+    anonymous = await visitor.wait_for("session_confirm")
+    await visitor.sio.call("user_uttered", {"message": "my meeting ID is 123456789",
+                                            "session_id": anonymous}, timeout=10)
+    intruder = widget()
+    await intruder.connect(base)
+    token = identity.issue("pro-owner", settings.help_center_secret)
+    await intruder.sio.emit("session_request", {"session_id": anonymous,
+                                                "customData": {"token": token}})
+    assert await intruder.wait_for("session_confirm") != anonymous
+    back = widget()  # the visitor (anonymous) still gets the chat back
+    await back.connect(base)
+    await back.sio.emit("session_request", {"session_id": anonymous})
+    assert await back.wait_for("session_confirm") == anonymous
