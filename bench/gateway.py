@@ -69,7 +69,8 @@ def main() -> int:
     redis = stack.start_redis(ports["redis"], tmp / "redis", tmp, aof=True)
     env = {**RedisTarget("127.0.0.1", ports["redis"]).env(),
            "ACTIONS_PORT": str(ports["actions"]), "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
-           "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}", "HANDOFF_RATE_LIMIT": "100000"}
+           "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}", "HANDOFF_RATE_LIMIT": "100000",
+           "HANDOFF_LIMIT_SCALE": "1000", "HANDOFF_MAX_CONNECTIONS_PER_ADDRESS": "100000"}
     actions = stack.start_actions(ports["actions"], tmp, env)
     rasa = stack.start_rasa(ports["rasa"], MODEL, tmp, env)
     services = [redis, actions, rasa]

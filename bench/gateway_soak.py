@@ -168,7 +168,8 @@ def main() -> int:
     ports = {k: stack.free_port() for k in ("redis", "gateway")}
     redis = stack.start_redis(ports["redis"], tmp / "redis", tmp, aof=True)
     target = RedisTarget("127.0.0.1", ports["redis"])
-    env = {**target.env(), "HANDOFF_RATE_LIMIT": "100000", "AGENT_CAPACITY": str(CHATS)}
+    env = {**target.env(), "HANDOFF_RATE_LIMIT": "100000", "AGENT_CAPACITY": str(CHATS),
+           "HANDOFF_LIMIT_SCALE": "1000", "HANDOFF_MAX_CONNECTIONS_PER_ADDRESS": "100000"}
     services = [redis]
     try:
         gateway = stack.start_gateway(ports["gateway"], tmp, env)

@@ -84,6 +84,8 @@ AGENTS_ONLINE = PREFIX + ":agents:online"  # ZSET agent id -> active chats (onli
 HANDLE_TIMES = PREFIX + ":stats:handle_s"  # LIST recent chat handle times in seconds (newest first)
 AGENT_SESSION = PREFIX + ":agent_session:{session}"  # STRING username of a console sign-in (TTL)
 LOGIN_FAILURES = PREFIX + ":login_fail:{kind}:{who}"  # STRING failed sign-ins in the window (TTL)
+RATE_WINDOW = PREFIX + ":rate:{what}:{who}"  # STRING events in the current window (TTL)
+USER_HANDOFF = PREFIX + ":user:{user_id}:handoff"  # STRING the user's open handoff chat id (TTL)
 
 
 def agent(agent_id: str) -> str:
@@ -104,3 +106,11 @@ def agent_session(session: str) -> str:
 
 def login_failures(kind: str, who: str) -> str:
     return LOGIN_FAILURES.format(kind=kind, who=who)
+
+
+def rate_window(what: str, who: str) -> str:
+    return RATE_WINDOW.format(what=what, who=who)
+
+
+def user_handoff(user_id: str) -> str:
+    return USER_HANDOFF.format(user_id=user_id)

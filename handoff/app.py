@@ -39,6 +39,7 @@ from handoff.lifecycle import Lifecycle
 from handoff.metrics import Metrics
 from handoff.presence import Presence
 from handoff.rasa_client import RasaClient
+from handoff.ratelimit import SharedLimits
 from handoff.settings import Settings, SettingsError
 from handoff.sio_manager import WatchedRedisManager
 from handoff.sweeper import cancel, every, sweep_interval
@@ -121,18 +122,22 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                 return await resolve(context.get("token"), settings.help_center_secret,
                                      accounts)
 
+            limits = SharedLimits(redis, settings.limit_scale)
             turns = BotTurns(lifecycle, desk,
                              RasaClient(http, settings.rasa_url, settings.rasa_timeout_s),
-                             policy, asker_of, process, metrics)
+                             policy, asker_of, process, metrics, limits,
+                             settings.max_bot_turns)
 
             def allow(origin: str | None, environ: dict[str, Any]) -> bool:
                 return settings.origin_allowed(origin)
 
             widget_ns = WidgetNamespace(
                 desk=desk, lifecycle=lifecycle, transcript=transcript, turns=turns,
-                asker_of=asker_of, origin_allowed=allow, metrics=metrics,
+                asker_of=asker_of, origin_allowed=allow, metrics=metrics, shared=limits,
                 limits=WidgetLimits(settings.max_message_chars, settings.rate_limit_events,
-                                    settings.rate_limit_window_s, settings.max_event_bytes))
+                                    settings.rate_limit_window_s, settings.max_event_bytes,
+                                    settings.max_connections_per_address,
+                                    settings.trusted_proxies))
             auth = ConsoleAuth(PasswordCheck(agents), Sessions(redis), LoginThrottle(redis),
                                settings.agent_token_secret, settings.agent_token_ttl_s)
             agent_ns = AgentNamespace(

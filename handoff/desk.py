@@ -154,7 +154,7 @@ class Desk:
 
     async def cancel(self, chat: Chat) -> None:
         outcome = await self.lifecycle.cancel(chat.chat_id, Say(
-            v.SYSTEM, texts.text("cancelled", chat.language)))
+            v.SYSTEM, texts.text("cancelled", chat.language)), chat.user_id)
         await self._left_queue(chat.chat_id, outcome)
 
     async def abandon(self, chat: Chat) -> bool:
@@ -162,7 +162,8 @@ class Desk:
         was assigned or cancelled meanwhile, or another process did it)."""
         try:
             outcome = await self.lifecycle.abandon(chat.chat_id, Say(v.SYSTEM, texts.text(
-                "abandoned", chat.language, seconds=f"{self.config.grace_period_s:.0f}")))
+                "abandoned", chat.language, seconds=f"{self.config.grace_period_s:.0f}")),
+                chat.user_id)
         except IllegalTransition:
             return False
         log.info("chat %s left the queue: the user was gone for %.0f s", chat.chat_id,
@@ -303,7 +304,7 @@ class Desk:
             chat_id, username, bounded(resolution, MAX_RESOLUTION),
             [Say(v.BOT, texts.text("closed", chat.language)),
              Say(v.BOT, texts.text("rate", chat.language),
-                 {"quick_replies": rating_quick_replies()})])
+                 {"quick_replies": rating_quick_replies()})], chat.user_id)
         await self.fanout.chat_closed(username, chat_id)
         await self.send_status(chat_id)
         await self.fanout.to_user(chat_id, outcome.messages)

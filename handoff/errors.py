@@ -44,6 +44,12 @@ class Refused(HandoffError):
     code = Code.REFUSED
 
 
+class Busy(HandoffError):
+    """Too many bot turns at once in this process: nothing was stored, retry soon."""
+
+    code = Code.BUSY
+
+
 class Unavailable(HandoffError):
     """Redis could not be reached: nothing was stored, the client may retry."""
 

@@ -91,17 +91,26 @@ class HandoffRequest:
     triage: dict[str, Any]
     seq: int | None = None  # the user message whose bot turn asked for it
     nobody_online: Say | None = None  # said when no agent is online
+    user_id: str = ""  # a signed-in user has one open handoff at a time
+    busy: Say | None = None  # said when that user has another open already
 
     def param(self, queued_at: float) -> dict[str, Any]:
         body: dict[str, Any] = {
             "priority": self.priority, "reason": self.reason, "summary": self.summary,
             "triage": json.dumps(self.triage, ensure_ascii=False),
-            "score": queue_score(self.priority, queued_at)}
+            "score": queue_score(self.priority, queued_at), "user": bool(self.user_id)}
         if self.seq is not None:
             body["seq"] = self.seq
         if self.nobody_online is not None:
             body["nobody_online"] = self.nobody_online.param()
+        if self.busy is not None:
+            body["busy"] = self.busy.param()
+        if self.user_id:
+            body["chat_prefix"] = redis_keys.chat("")
         return body
+
+    def keys(self) -> list[str]:
+        return [redis_keys.user_handoff(self.user_id)] if self.user_id else []
 
 
 _ERRORS: dict[str, tuple[type[HandoffError], str]] = {
@@ -114,9 +123,15 @@ _ERRORS: dict[str, tuple[type[HandoffError], str]] = {
     "target_not_online": (Refused, "that agent is not online"),
     "target_full": (Refused, "that agent has no free capacity"),
     "not_stale": (IllegalTransition, "the turn is no longer pending with that owner"),
+    "busy": (Refused, "you already have a conversation with support open"),
     "not_pending": (BadRequest, "this chat has no rating to give (it was never "
                     "with an agent, or it is rated already)"),
 }
+
+
+def _user(user_id: str) -> list[str]:
+    """The user's open-handoff key, for a signed-in user's chat."""
+    return [redis_keys.user_handoff(user_id)] if user_id else []
 
 
 def _chat_keys(chat_id: str) -> list[str]:
@@ -195,28 +210,29 @@ class Lifecycle:
             params["handoff"] = handoff.param(now)
         reply = await self._run("finish_turn", chat_id, [
             redis_keys.QUEUE, redis_keys.TURNS, redis_keys.TURN_INDEX,
-            redis_keys.AGENTS_ONLINE], params, now)
+            redis_keys.AGENTS_ONLINE, *(handoff.keys() if handoff else [])], params, now)
         return self._outcome(chat_id, reply)
 
     async def request(self, chat_id: str, handoff: HandoffRequest, before: list[Say],
                       now: float | None = None) -> Outcome:
-        """bot -> queued without the bot (it is down; the entitlement was checked)."""
+        """bot -> queued without the bot (it is down; the entitlement was checked).
+        Raises Refused when the user has another chat open with support."""
         now = now if now is not None else time.time()
-        reply = await self._run("request", chat_id, [redis_keys.QUEUE,
-                                                     redis_keys.AGENTS_ONLINE], {
+        reply = await self._run("request", chat_id, [redis_keys.QUEUE, redis_keys.AGENTS_ONLINE,
+                                                     *handoff.keys()], {
             "handoff": handoff.param(now), "before": [m.param() for m in before]}, now)
         return self._outcome(chat_id, reply)
 
-    async def cancel(self, chat_id: str, message: Say) -> Outcome:
+    async def cancel(self, chat_id: str, message: Say, user_id: str = "") -> Outcome:
         """queued -> bot: the user left the queue."""
-        reply = await self._run("cancel", chat_id, [redis_keys.QUEUE],
-                                {"message": message.param()})
+        reply = await self._run("cancel", chat_id, [redis_keys.QUEUE, *_user(user_id)],
+                                {"message": message.param(), "user": bool(user_id)})
         return self._outcome(chat_id, reply)
 
-    async def abandon(self, chat_id: str, message: Say) -> Outcome:
+    async def abandon(self, chat_id: str, message: Say, user_id: str = "") -> Outcome:
         """queued -> bot: the user was gone past the grace period."""
-        reply = await self._run("abandon", chat_id, [redis_keys.QUEUE],
-                                {"message": message.param()})
+        reply = await self._run("abandon", chat_id, [redis_keys.QUEUE, *_user(user_id)],
+                                {"message": message.param(), "user": bool(user_id)})
         return self._outcome(chat_id, reply)
 
     async def claim(self, chat_id: str, agent: str, joined: Say) -> Outcome:
@@ -237,12 +253,13 @@ class Lifecycle:
              "message": message.param()})
         return self._outcome(chat_id, reply)
 
-    async def close(self, chat_id: str, agent: str, resolution: str, messages: list[Say]
-                    ) -> Outcome:
+    async def close(self, chat_id: str, agent: str, resolution: str, messages: list[Say],
+                    user_id: str = "") -> Outcome:
         """agent -> bot: released, handle time recorded, the rating asked for."""
         reply = await self._run("close", chat_id, [
-            redis_keys.agent_chats(agent), redis_keys.AGENTS_ONLINE, redis_keys.HANDLE_TIMES],
-            {"agent": agent, "resolution": resolution,
+            redis_keys.agent_chats(agent), redis_keys.AGENTS_ONLINE, redis_keys.HANDLE_TIMES,
+            *_user(user_id)],
+            {"agent": agent, "resolution": resolution, "user": bool(user_id),
              "messages": [m.param() for m in messages]})
         return self._outcome(chat_id, reply)
 

@@ -1,10 +1,15 @@
-"""Per-connection rate limits for both namespaces."""
+"""Rate limits: per connection (in memory), and per chat, user and address (in Redis,
+shared by every gateway process)."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 
+from redis.asyncio import Redis
+
+from bot import redis_keys
 from handoff.errors import RateLimited
 
 
@@ -27,3 +32,51 @@ class RateLimiter:
 
     def forget(self, sid: str) -> None:
         self.events.pop(sid, None)
+
+
+def client_address(remote: str | None, forwarded_for: str | None,
+                   trusted_proxies: tuple[str, ...]) -> str:
+    """Who is connecting: the peer's address, or, when the peer is one of our trusted
+    proxies (nginx in front), the last address it put in X-Forwarded-For."""
+    address = remote or "unknown"
+    if forwarded_for and address in trusted_proxies:
+        last = forwarded_for.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return address[:64]
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window_s: int
+    what: str  # for the message: "new chats from your address"
+
+
+# Limits shared by every gateway process (Redis counters); HANDOFF_LIMIT_SCALE multiplies
+# the counts (a load test raises them).
+NEW_CHATS_PER_ADDRESS = Limit(30, 600, "new conversations from your network")
+NEW_CHATS_PER_USER = Limit(30, 600, "new conversations for your account")
+MESSAGES_PER_CHAT = Limit(30, 10, "messages in this conversation")
+MESSAGES_PER_ADDRESS = Limit(120, 10, "messages from your network")
+HANDOFFS_PER_USER = Limit(5, 3600, "requests for a person for your account")
+
+
+class SharedLimits:
+    """Fixed-window counters in Redis: opening more sockets, or reaching another gateway
+    process, does not buy more."""
+
+    def __init__(self, redis: Redis, scale: float = 1.0) -> None:
+        self.redis = redis
+        self.scale = scale
+
+    async def hit(self, limit: Limit, who: str) -> None:
+        """Count one; raises RateLimited past the limit (nothing else is done)."""
+        key = redis_keys.rate_window(limit.what.replace(" ", "_"), who[:64])
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=limit.window_s, nx=True)
+            pipe.incr(key)
+            pipe.ttl(key)
+            _, count, ttl = await pipe.execute()
+        if int(count) > max(1, int(limit.count * self.scale)):
+            raise RateLimited(f"too many {limit.what}; try again in {max(1, int(ttl))} s")

@@ -49,6 +49,10 @@ class Settings:
     restarts_file: Path | None = None  # the supervisor's restart counts (make run sets it)
     agent_token_ttl_s: int = 900  # console tokens; the console refreshes them before
     agents_file: Path | None = None  # the agent directory (default data/agents.yml)
+    limit_scale: float = 1.0  # multiplies the shared abuse limits (a load test raises it)
+    max_connections_per_address: int = 50  # widget sockets per address, per process
+    max_bot_turns: int = 100  # bot turns at once per process; more answer "busy"
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -107,6 +111,12 @@ class Settings:
             agent_token_ttl_s=int(number("AGENT_TOKEN_TTL_S", "900")),
             agents_file=Path(environ["HANDOFF_AGENTS_FILE"]) if environ.get(
                 "HANDOFF_AGENTS_FILE") else None,
+            limit_scale=float(number("HANDOFF_LIMIT_SCALE", "1", float)),
+            max_connections_per_address=int(number("HANDOFF_MAX_CONNECTIONS_PER_ADDRESS",
+                                                   "50")),
+            max_bot_turns=int(number("HANDOFF_MAX_BOT_TURNS", "100")),
+            trusted_proxies=tuple(p.strip() for p in environ.get(
+                "HANDOFF_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
 
     def origin_allowed(self, origin: str | None) -> bool:

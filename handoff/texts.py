@@ -40,6 +40,11 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "connecting": "Connecting you with a support specialist.",
         "not_entitled": "Live chat with a support specialist is for owners and admins of "
                         "paid accounts. Please try the assistant again in a moment.",
+        "busy_handoff": "You already have a conversation with a support specialist open "
+                        "(in another window or tab). Please continue there.",
+        "too_many_handoffs": "You've asked for a person several times in the last hour. "
+                             "Please continue in your open conversation, or open a web "
+                             "ticket.",
         "hours": "{n} hour",
         "hours_plural": "{n} hours",
     },
@@ -75,6 +80,11 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "not_entitled": "Чат со специалистом поддержки доступен владельцам и "
                         "администраторам платных аккаунтов. Попробуйте обратиться к "
                         "ассистенту ещё раз через минуту.",
+        "busy_handoff": "У вас уже открыт разговор со специалистом поддержки (в другом "
+                        "окне или вкладке). Пожалуйста, продолжите его там.",
+        "too_many_handoffs": "За последний час вы несколько раз просили соединить вас со "
+                             "специалистом. Продолжите открытый разговор или отправьте "
+                             "веб-заявку.",
         "hours": "{n} час",
         "hours_few": "{n} часа",
         "hours_plural": "{n} часов",

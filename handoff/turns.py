@@ -36,10 +36,11 @@ from handoff import texts
 from handoff import vocabulary as v
 from handoff.chat import MAX_REASON, MAX_SUMMARY, bounded, bounded_triage
 from handoff.desk import TALK_TO_PERSON, TICKET_INSTEAD, Desk
-from handoff.errors import ChatNotFound, HandoffError, Unavailable
+from handoff.errors import ChatNotFound, HandoffError, RateLimited, Unavailable
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
 from handoff.metrics import Metrics
 from handoff.rasa_client import RasaClient, RasaUnavailable
+from handoff.ratelimit import HANDOFFS_PER_USER, SharedLimits
 from handoff.sweeper import cancel
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,10 @@ AskerOf = Callable[[dict[str, str]], Awaitable[Asker]]
 class BotTurns:
     def __init__(self, lifecycle: Lifecycle, desk: Desk, rasa: RasaClient,
                  policy: SupportPolicy, asker_of: AskerOf, process: Process,
-                 metrics: Metrics) -> None:
+                 metrics: Metrics, limits: SharedLimits, max_running: int = 100) -> None:
         self.lifecycle = lifecycle
+        self.limits = limits
+        self.max_running = max_running  # bot turns at once in this process
         self.desk = desk
         self.rasa = rasa
         self.policy = policy
@@ -116,6 +119,11 @@ class BotTurns:
         self.locks: dict[str, asyncio.Lock] = {}  # one turn at a time per chat, in order
         self.waiting: dict[str, int] = {}  # turns started and not done, per chat
         self.running: set[str] = set()  # members of the turns this process runs now
+
+    @property
+    def full(self) -> bool:
+        """As many bot turns running here as this process takes: new ones wait."""
+        return len(self.running) >= self.max_running
 
     def new(self, chat_id: str, text: str, context: dict[str, str]) -> dict[str, Any]:
         """The record of a turn this process is about to register."""
@@ -227,13 +235,23 @@ class BotTurns:
         if refused:
             log.warning("handoff refused for chat %s: %s", turn.chat_id, refused)
             return None, texts.text("handoff_refused", turn.language)
+        user_id = asker.account.user_id if asker.signed_in and asker.account else ""
+        if turn.attempts == 1:  # (a re-run of the same turn is not a new request)
+            try:
+                await self.limits.hit(HANDOFFS_PER_USER, user_id or turn.chat_id)
+            except RateLimited:
+                log.warning("handoff refused for chat %s: too many for %s", turn.chat_id,
+                            user_id)
+                return None, texts.text("too_many_handoffs", turn.language)
         body = payload["handoff"]
         priority = str(body["priority"])
         return HandoffRequest(
             priority=priority, reason=bounded(body.get("reason", ""), MAX_REASON),
             summary=bounded(body.get("summary", ""), MAX_SUMMARY),
             triage=bounded_triage(body.get("triage")), seq=turn.seq,
-            nobody_online=self.nobody_online(priority, turn.language, turn.seq)), ""
+            nobody_online=self.nobody_online(priority, turn.language, turn.seq),
+            user_id=user_id, busy=Say(v.SYSTEM, texts.text("busy_handoff", turn.language),
+                                      cid=f"h{turn.seq}")), ""
 
     def nobody_online(self, priority: str, language: str, seq: int) -> Say:
         hours = self.policy.target_hours.get(priority, 24)

@@ -94,9 +94,10 @@ class Code:
     ILLEGAL_TRANSITION: Final = "illegal_transition"
     REFUSED: Final = "refused"  # an agent action the rules forbid (capacity, offline target)
     UNAVAILABLE: Final = "unavailable"  # Redis could not be reached: nothing was stored
+    BUSY: Final = "busy"  # too many bot turns at once: nothing was stored, retry soon
     INTERNAL: Final = "internal"
 
 
 # Codes after which the same event may simply be sent again (nothing was stored, or it
 # was stored and a retry is recognised by its client_msg_id).
-RETRYABLE: Final = (Code.RATE_LIMITED, Code.UNAVAILABLE, Code.INTERNAL)
+RETRYABLE: Final = (Code.RATE_LIMITED, Code.UNAVAILABLE, Code.BUSY, Code.INTERNAL)

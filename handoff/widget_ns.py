@@ -31,10 +31,27 @@ from handoff import vocabulary as v
 from handoff.chat import Chat
 from handoff.desk import TALK_TO_PERSON, TICKET_INSTEAD, Desk
 from handoff.edge import error_reply
-from handoff.errors import BadRequest, ChatNotFound, NotChatOwner, TooLarge
+from handoff.errors import (
+    BadRequest,
+    Busy,
+    ChatNotFound,
+    NotChatOwner,
+    RateLimited,
+    Refused,
+    TooLarge,
+)
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
 from handoff.metrics import Metrics
-from handoff.ratelimit import RateLimiter
+from handoff.ratelimit import (
+    HANDOFFS_PER_USER,
+    MESSAGES_PER_ADDRESS,
+    MESSAGES_PER_CHAT,
+    NEW_CHATS_PER_ADDRESS,
+    NEW_CHATS_PER_USER,
+    RateLimiter,
+    SharedLimits,
+    client_address,
+)
 from handoff.transcript import REPLAY_PAGE, Message, Transcript
 from handoff.turns import BotTurns, Turn
 from handoff.vocabulary import Code, WidgetEvent
@@ -57,6 +74,8 @@ class WidgetLimits:
     rate_limit_events: int
     rate_limit_window_s: float
     max_event_bytes: int = 16_384
+    max_connections_per_address: int = 50
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass
@@ -67,12 +86,13 @@ class Session:
     chat_id: str
     context: dict[str, str] = field(default_factory=dict)
     language: str = ""  # the chat's language as this connection last knew it
+    address: str = ""  # where the connection comes from (for the shared limits)
 
 
 class WidgetNamespace(socketio.AsyncNamespace):
     def __init__(self, *, desk: Desk, lifecycle: Lifecycle, transcript: Transcript,
                  turns: BotTurns, asker_of: AskerOf, origin_allowed: OriginCheck,
-                 limits: WidgetLimits, metrics: Metrics) -> None:
+                 limits: WidgetLimits, metrics: Metrics, shared: SharedLimits) -> None:
         super().__init__(v.WIDGET_NS)
         self.desk = desk
         self.lifecycle = lifecycle
@@ -83,6 +103,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.limits = limits
         self.metrics = metrics
         self.limiter = RateLimiter(limits.rate_limit_events, limits.rate_limit_window_s)
+        self.shared = shared
+        self.addresses: dict[str, str] = {}  # socket -> its client's address
+        self.per_address: dict[str, int] = {}  # address -> this process's sockets
         # python-socketio runs each event in its own task; one lock per connection makes
         # a connection's events run one at a time, in the order they arrived.
         self.ordered: dict[str, asyncio.Lock] = {}
@@ -95,10 +118,25 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if not self.origin_allowed(origin, environ):
             log.warning("widget connection refused: origin %r", origin)
             raise socketio.exceptions.ConnectionRefusedError("origin not allowed")
+        request = environ.get("aiohttp.request")
+        address = client_address(getattr(request, "remote", None),
+                                 environ.get("HTTP_X_FORWARDED_FOR"),
+                                 self.limits.trusted_proxies)
+        if self.per_address.get(address, 0) >= self.limits.max_connections_per_address:
+            log.warning("widget connection refused: %s has %d already", address,
+                        self.per_address[address])
+            raise socketio.exceptions.ConnectionRefusedError("too many connections")
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        self.addresses[sid] = address
         self.metrics.connections += 1
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.metrics.connections -= 1
+        address = self.addresses.pop(sid, None)
+        if address is not None:
+            self.per_address[address] -= 1
+            if not self.per_address[address]:
+                del self.per_address[address]
         lock = self.ordered.get(sid)
         if lock is not None:
             async with lock:  # let the events this connection already sent finish
@@ -222,18 +260,28 @@ class WidgetNamespace(socketio.AsyncNamespace):
                  "role": account.role if account else "",
                  "language": context.get("language", "")}
         chat = None
-        if wanted:  # rejoin one's own chat, or create it under a well-formed new id
+        if wanted:  # rejoin one's own chat
             try:
-                chat = (await self.lifecycle.open(wanted, **owner,
-                                                  create=validation.proposable(wanted))).chat
+                chat = (await self.lifecycle.open(wanted, **owner, create=False)).chat
             except (ChatNotFound, NotChatOwner):
                 chat = None
-        if chat is None:
-            chat = (await self.lifecycle.open(secrets.token_hex(16), **owner,
-                                              create=True)).chat
+        if chat is None:  # a new chat: under the client's own id if well formed
+            address = self.addresses.get(sid, "unknown")
+            await self.shared.hit(NEW_CHATS_PER_ADDRESS, address)
+            if owner["user_id"]:
+                await self.shared.hit(NEW_CHATS_PER_USER, owner["user_id"])
+            new_id = secrets.token_hex(16)
+            if wanted and validation.proposable(wanted):
+                try:
+                    chat = (await self.lifecycle.open(wanted, **owner, create=True)).chat
+                except NotChatOwner:
+                    chat = None
+            if chat is None:
+                chat = (await self.lifecycle.open(new_id, **owner, create=True)).chat
         assert chat is not None
         previous = self.sessions.get(sid)
-        self.sessions[sid] = Session(chat.chat_id, context, chat.language)
+        self.sessions[sid] = Session(chat.chat_id, context, chat.language,
+                                     self.addresses.get(sid, "unknown"))
         now = time.time()
         if previous and previous.chat_id != chat.chat_id:  # one chat per connection
             await self.leave_room(sid, v.user_room(previous.chat_id))
@@ -263,6 +311,12 @@ class WidgetNamespace(socketio.AsyncNamespace):
         cid = validation.client_msg_id(data, "user_uttered")
         context = {**session.context, **validation.custom_data(data, "user_uttered")}
         chat_id = session.chat_id
+        # however many sockets or processes a chat uses, it gets this many messages
+        await self.shared.hit(MESSAGES_PER_CHAT, chat_id)
+        await self.shared.hit(MESSAGES_PER_ADDRESS, session.address)
+        if self.turns.full and (await self.lifecycle.get(chat_id)).state == v.BOT:
+            raise Busy("the assistant is very busy right now; your message was not saved "
+                       "and will be sent again in a moment")
         # the one rule for a chat's language, the bot's too (bot/language.py)
         language = session.language = language_rule.next_language(
             session.language or None, context.get("language"), message)
@@ -330,22 +384,34 @@ class WidgetNamespace(socketio.AsyncNamespace):
         from the verified token and the policy itself, and queues the chat."""
         asker = await self.asker_of(context)
         if not await self.turns.entitled_to_person(context):
-            outcome = await self.lifecycle.say(chat_id, [Say(v.SYSTEM, texts.text(
-                "not_entitled", language))])
-            await self.desk.fanout.to_user(chat_id, outcome.messages)
+            await self._say(chat_id, texts.text("not_entitled", language))
             return
         account = asker.account
+        user_id = account.user_id if account else ""
+        try:
+            await self.shared.hit(HANDOFFS_PER_USER, user_id or chat_id)
+        except RateLimited:
+            await self._say(chat_id, texts.text("too_many_handoffs", language))
+            return
         who = (f"{account.name} ({account.role}, {account.plan} plan, account "
                f"{account.account_id})" if account else "A signed-in user")
         handoff = HandoffRequest(
             priority="P3", reason="bot_unavailable",
             summary=f"{who} asked for a person while the assistant was unavailable; "
                     f"no triage was done.", triage={},
-            nobody_online=self.turns.nobody_online("P3", language, 0))
+            nobody_online=self.turns.nobody_online("P3", language, 0), user_id=user_id)
         chat = await self.lifecycle.get(chat_id)
-        await self.desk.request_person(chat, handoff, [Say(v.SYSTEM, texts.text(
-            "connecting", language))])
+        try:
+            await self.desk.request_person(chat, handoff, [Say(v.SYSTEM, texts.text(
+                "connecting", language))])
+        except Refused:  # another chat of this user is with support
+            await self._say(chat_id, texts.text("busy_handoff", language))
+            return
         log.info("chat %s queued without the bot (%s)", chat_id, message.strip())
+
+    async def _say(self, chat_id: str, text: str) -> None:
+        outcome = await self.lifecycle.say(chat_id, [Say(v.SYSTEM, text)])
+        await self.desk.fanout.to_user(chat_id, outcome.messages)
 
     async def _article_while_waiting(self, chat_id: str, message: str, language: str) -> None:
         """While queued the bot does not own the chat, but a question that clearly

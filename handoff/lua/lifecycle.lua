@@ -11,13 +11,16 @@
 --   open           -
 --   user_message   KEYS[5] queue (ZSET)  KEYS[6] turns (HASH)  KEYS[7] turn index (ZSET)
 --   finish_turn    KEYS[5] queue  KEYS[6] turns  KEYS[7] turn index  KEYS[8] agents online
+--                  KEYS[9] the user's open handoff (STRING chat id), when p.handoff.user
 --   request        KEYS[5] queue  KEYS[6] agents online (ZSET agent -> active chats)
---   cancel         KEYS[5] queue
---   abandon        KEYS[5] queue
+--                  KEYS[7] the user's open handoff, when p.handoff.user
+--   cancel         KEYS[5] queue  KEYS[6] the user's open handoff, when p.user
+--   abandon        KEYS[5] queue  KEYS[6] the user's open handoff, when p.user
 --   claim          KEYS[5] queue  KEYS[6] agent's chats (SET)  KEYS[7] agents online
 --   transfer       KEYS[5] from's chats  KEYS[6] to's chats  KEYS[7] agents online
 --                  KEYS[8] to's agent hash (status)
 --   close          KEYS[5] agent's chats  KEYS[6] agents online  KEYS[7] handle times (LIST)
+--                  KEYS[8] the user's open handoff, when p.user
 --   requeue        KEYS[5] queue  KEYS[6] agent's chats  KEYS[7] agents online
 --   rate           -
 --   agent_message  -
@@ -121,14 +124,27 @@ local function state_is(expected)
 end
 
 -- Queue the chat for a person (bot -> queued). `h` = {priority, reason, summary, triage,
--- score, seq?, nobody_online?}. Returns 'queued', or 'already' when the chat is not the
--- bot's or this very turn queued it before (a re-run).
-local function request(queue, online, h)
+-- score, seq?, nobody_online?, busy?}; `user_key` (the user's open-handoff key) or nil.
+-- Returns 'queued'; 'already' when the chat is not the bot's or this very turn queued it
+-- before (a re-run); 'busy' when the user has another chat open with support.
+local function request(queue, online, h, user_key)
   if not state_is('bot') then
     return 'already'
   end
   if h.seq and tonumber(redis.call('HGET', CHAT, F.handoff_seq) or '0') == h.seq then
     return 'already'
+  end
+  if user_key then
+    local open = redis.call('GET', user_key)
+    if open and open ~= p.chat_id then
+      -- still with support? (a slot left by a path that did not free it is taken over;
+      -- the other chat's key is built here: one Redis, not a cluster)
+      local other = redis.call('HGET', h.chat_prefix .. open, F.state)
+      if other == 'queued' or other == 'agent' then
+        return 'busy'
+      end
+    end
+    redis.call('SET', user_key, p.chat_id, 'EX', 86400)
   end
   redis.call('HSET', CHAT, F.state, 'queued', F.priority, h.priority, F.reason, h.reason,
              F.summary, h.summary, F.triage, h.triage, F.waiting_since, p.now,
@@ -138,6 +154,13 @@ local function request(queue, online, h)
     append(h.nobody_online)
   end
   return 'queued'
+end
+
+-- The user's open handoff is over (closed, cancelled, abandoned): free the user's slot.
+local function release_user(user_key)
+  if user_key and redis.call('GET', user_key) == p.chat_id then
+    redis.call('DEL', user_key)
+  end
 end
 
 local function leave_queue(queue, message)
@@ -243,7 +266,11 @@ elseif cmd == 'finish_turn' then
   end
   local queued = false
   if p.handoff then
-    queued = request(KEYS[5], KEYS[8], p.handoff) == 'queued'
+    local result = request(KEYS[5], KEYS[8], p.handoff, p.handoff.user and KEYS[9] or nil)
+    queued = result == 'queued'
+    if result == 'busy' and p.handoff.busy then
+      append(p.handoff.busy)
+    end
   end
   if p.bot_down then
     redis.call('HSET', CHAT, F.bot_down_at, p.now)
@@ -262,11 +289,14 @@ elseif cmd == 'request' then
   if not redis.call('HGET', CHAT, F.state) then
     return fail('not_found')
   end
-  append_all(p.before)
-  local result = request(KEYS[5], KEYS[6], p.handoff)
+  local result = request(KEYS[5], KEYS[6], p.handoff, p.handoff.user and KEYS[7] or nil)
+  if result == 'busy' then
+    return fail('busy')
+  end
   if result ~= 'queued' then
     return fail('illegal', {state = redis.call('HGET', CHAT, F.state)})
   end
+  append_all(p.before)
   touch()
   return reply({queued = true})
 
@@ -276,6 +306,7 @@ elseif cmd == 'cancel' or cmd == 'abandon' then
     return fail('illegal', {state = redis.call('HGET', CHAT, F.state) or false})
   end
   leave_queue(KEYS[5], p.message)
+  release_user(p.user and KEYS[6] or nil)
   touch()
   return reply({})
 
@@ -338,6 +369,7 @@ elseif cmd == 'close' then
   set_load(KEYS[6], KEYS[5], p.agent)
   redis.call('LPUSH', KEYS[7], string.format('%d', math.floor(math.max(0, p.now - assigned_at))))
   redis.call('LTRIM', KEYS[7], 0, 49)
+  release_user(p.user and KEYS[8] or nil)
   append_all(p.messages)
   touch()
   return reply({})

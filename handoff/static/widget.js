@@ -39,7 +39,7 @@
   var ACK_TIMEOUT_MS = 15000; // no acknowledgement by then: send again (same id)
   var RESUME_WAIT_MS = 5000;
   // Refusals after which the same message may simply be sent again.
-  var RETRYABLE = ['rate_limited', 'unavailable', 'internal', 'timeout'];
+  var RETRYABLE = ['rate_limited', 'unavailable', 'busy', 'internal', 'timeout'];
 
   // 1 s, 2 s, 4 s ... at most 30 s, with jitter so a crowd does not retry in step.
   function backoff(attempt) {

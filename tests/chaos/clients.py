@@ -17,7 +17,10 @@ from typing import Any
 import aiohttp
 import socketio
 
+from handoff.vocabulary import Code
+
 ACK_TIMEOUT_S = 5.0
+RETRYABLE = (Code.UNAVAILABLE, Code.INTERNAL, Code.RATE_LIMITED, Code.BUSY)
 _ids = itertools.count()
 
 
@@ -205,7 +208,7 @@ class ChaosWidget(Reconnecting):
                     # the socket that sent it)
                     self.seen.add(int(ack["seq"]), {"text": text, "metadata": {
                         "sender": "user", "seq": int(ack["seq"]), "client_msg_id": cid}})
-                elif ack.get("code") in ("unavailable", "internal", "rate_limited"):
+                elif ack.get("code") in RETRYABLE:
                     await asyncio.sleep(0.5)
                 else:
                     raise AssertionError(f"{self.label}: {text!r} refused: {ack}")
@@ -300,7 +303,7 @@ class ChaosAgent(Reconnecting):
                     return
                 if ack.get("ok"):
                     self.outbox.pop(cid, None)
-                elif ack.get("code") in ("unavailable", "internal", "rate_limited"):
+                elif ack.get("code") in RETRYABLE:
                     await asyncio.sleep(0.5)
                 else:
                     raise AssertionError(f"{self.username}: reply refused: {ack}")

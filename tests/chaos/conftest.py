@@ -99,7 +99,9 @@ def gateway_env(rasa_stack: Stack, **extra: str) -> dict[str, str]:
     """A gateway's environment against the test stack (`extra` overrides)."""
     return {**rasa_stack.redis.env(), "RASA_URL": f"http://127.0.0.1:{rasa_stack.rasa_port}",
             "ACTIONS_URL": f"http://127.0.0.1:{rasa_stack.actions_port}",
-            "HANDOFF_RATE_LIMIT": "1000", "RASA_TIMEOUT_S": "5", **extra}
+            "HANDOFF_RATE_LIMIT": "1000", "HANDOFF_LIMIT_SCALE": "100",
+            "HANDOFF_MAX_CONNECTIONS_PER_ADDRESS": "10000",
+            "RASA_TIMEOUT_S": "5", **extra}
 
 
 @pytest.fixture

@@ -143,7 +143,7 @@ async def test_retries_and_reconnects_lose_and_double_nothing(
     """200 messages, each sent twice (a client retry), with a reconnect to the other of
     two gateway processes every 25: all 200 stored once, in order. A client that asks for
     an acknowledgement gets it once the message is stored."""
-    settings = make_settings(redis_server, HANDOFF_RATE_LIMIT="1000")
+    settings = make_settings(redis_server, HANDOFF_RATE_LIMIT="1000", HANDOFF_LIMIT_SCALE="100")
     bases = [await start_gateway(settings), await start_gateway(settings)]
     chat_id = ""
     client = widget()
