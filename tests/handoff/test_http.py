@@ -114,3 +114,28 @@ async def test_the_origin_check_never_trusts_the_host_header(
     finally:
         if client.eio.http is not None:
             await client.eio.http.close()
+
+
+async def test_metrics_and_readiness_details_are_not_public_in_production(
+        redis_server: RedisTarget, start_gateway: Callable[..., Any],
+        strong_agents: str) -> None:
+    """/metrics and the details of /readyz were public in production."""
+    token = "m" * 40
+    base = await start_gateway(make_settings(
+        redis_server, HANDOFF_ENV="production", HELP_CENTER_SECRET="h" * 40,
+        HANDOFF_ALLOWED_ORIGINS="https://help.example.com", HANDOFF_AGENTS_FILE=strong_agents,
+        HANDOFF_METRICS_TOKEN=token))
+    async with aiohttp.ClientSession() as http:
+        async with http.get(base + "/metrics") as resp:
+            assert resp.status == 404
+        async with http.get(base + "/metrics",
+                            headers={"Authorization": "Bearer wrong" + token}) as resp:
+            assert resp.status == 404
+        async with http.get(base + "/metrics",
+                            headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 200 and "hc_queue_length" in await resp.text()
+        async with http.get(base + "/readyz") as resp:
+            assert set(await resp.json()) == {"ready"}  # rasa is down here: 503, no details
+        async with http.get(base + "/readyz",
+                            headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert (await resp.json())["checks"]["redis"] is True
