@@ -11,6 +11,7 @@ GWVENV    := .venv-gw
 GWPY      := $(GWVENV)/bin/python
 GWSTAMP   := $(GWVENV)/.installed
 GWLOCK    := requirements/gateway.lock.txt
+GWDEVLOCK := requirements/gateway-dev.lock.txt
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -35,13 +36,13 @@ $(STAMP): $(LOCK) pyproject.toml
 	@touch $(STAMP)
 
 # The gateway's own environment: current aiohttp / python-socketio / redis (Python 3.11+).
-$(GWSTAMP): $(GWLOCK) pyproject.toml
+$(GWSTAMP): $(GWLOCK) $(GWDEVLOCK) pyproject.toml
 	@py=""; for c in python3 python3.13 python3.12 python3.11; do \
 	  if command -v $$c >/dev/null && $$c -c 'import sys, venv; assert sys.version_info >= (3, 11)' 2>/dev/null; \
 	  then py=$$(command -v $$c); break; fi; done; \
 	[ -n "$$py" ] || { echo "error: the gateway needs Python 3.11 or newer on PATH (apt-get install python3)"; exit 1; }; \
 	if [ ! -x $(GWPY) ]; then echo "creating $(GWVENV) with $$py"; "$$py" -m venv $(GWVENV); fi
-	$(GWPY) -m pip install --quiet --disable-pip-version-check -r $(GWLOCK)
+	$(GWPY) -m pip install --quiet --disable-pip-version-check -r $(GWLOCK) -r $(GWDEVLOCK)
 	@touch $(GWSTAMP)
 
 install: $(STAMP) $(GWSTAMP)
@@ -99,11 +100,15 @@ $(WEBCHAT):
 	@echo "$(WEBCHAT_SHA256)  var/webchat-tmp/package/lib/index.js" | sha256sum -c --quiet
 	@cp var/webchat-tmp/package/lib/index.js var/webchat-tmp/package/LICENSE $(dir $(WEBCHAT)) && rm -rf var/webchat-tmp
 
+# The runtime set (what a deployment installs) and the test tools on top, apart.
 lock-gateway:
 	@rm -rf var/lockenv-gw && python3 -m venv var/lockenv-gw
-	var/lockenv-gw/bin/pip install --quiet ".[gateway,gateway-dev]"
+	var/lockenv-gw/bin/pip install --quiet ".[gateway]"
 	@{ head -2 $(GWLOCK); var/lockenv-gw/bin/pip freeze --exclude help-center-assistant; } > $(GWLOCK).new
-	mv $(GWLOCK).new $(GWLOCK)
+	var/lockenv-gw/bin/pip install --quiet ".[gateway-dev]"
+	@{ head -2 $(GWDEVLOCK); var/lockenv-gw/bin/pip freeze --exclude help-center-assistant \
+	  | grep -vxFf $(GWLOCK).new; } > $(GWDEVLOCK).new
+	mv $(GWLOCK).new $(GWLOCK) && mv $(GWDEVLOCK).new $(GWDEVLOCK)
 
 # Re-resolve the pinned set from pyproject.toml (needs the network to PyPI).
 lock:
