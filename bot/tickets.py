@@ -43,9 +43,16 @@ def parse_ticket_id(text: str) -> str | None:
     return f"T-{int(match.group(1) or match.group(2)):06d}"
 
 
+TICKET_TTL_S = 365 * 24 * 3600  # retention of a ticket (docs/privacy.md)
+
+
 class TicketStore:
-    def __init__(self, redis: Redis) -> None:
+    """Tickets in Redis, each kept for a year after it was opened (`ttl_s`); the user's
+    list of tickets forgets the expired ones as it is read."""
+
+    def __init__(self, redis: Redis, ttl_s: int = TICKET_TTL_S) -> None:
         self.redis = redis
+        self.ttl_s = ttl_s
 
     async def create(self, *, user_id: str, account_id: str, plan: str, role: str,
                      subject: str, description: str, priority: str, target_hours: int,
@@ -61,7 +68,10 @@ class TicketStore:
         fields: dict[Any, Any] = {k: str(v) for k, v in asdict(ticket).items()}
         pipe = self.redis.pipeline()
         pipe.hset(redis_keys.ticket(ticket.id), mapping=fields)
+        pipe.expire(redis_keys.ticket(ticket.id), self.ttl_s)
         pipe.zadd(redis_keys.user_tickets(user_id), {ticket.id: created})
+        pipe.zremrangebyscore(redis_keys.user_tickets(user_id), "-inf", created - self.ttl_s)
+        pipe.expire(redis_keys.user_tickets(user_id), self.ttl_s)
         await pipe.execute()
         return ticket
 

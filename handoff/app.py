@@ -109,7 +109,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
             await _wait_for_redis(redis)
             accounts = RedisAccountDirectory(redis, seed=read_yaml(policy))
             await accounts.seed_if_lost()
-            lifecycle = Lifecycle(redis, settings.agent_capacity)
+            lifecycle = Lifecycle(redis, settings.agent_capacity, settings.chat_ttl_s)
             transcript = Transcript(redis)
             presence = Presence(redis, settings.agent_capacity)
             desk = Desk(lifecycle, transcript, Fanout(sio), presence, accounts, policy,

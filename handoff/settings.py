@@ -54,6 +54,7 @@ class Settings:
     max_bot_turns: int = 100  # bot turns at once per process; more answer "busy"
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed
     metrics_token: str = ""  # production: /metrics and /readyz details need it
+    chat_ttl_s: int = 30 * 24 * 3600  # a chat, its transcript and fields, after its last write
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -123,6 +124,7 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in environ.get(
                 "HANDOFF_TRUSTED_PROXIES", "").split(",") if p.strip()),
             metrics_token=environ.get("HANDOFF_METRICS_TOKEN", ""),
+            chat_ttl_s=int(number("HANDOFF_CHAT_TTL_DAYS", "30", float) * 24 * 3600),
         )
 
     def may_see_internals(self, authorization: str | None) -> bool:

@@ -310,6 +310,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
             title = await self._offered(session.chat_id, message, title)
         cid = validation.client_msg_id(data, "user_uttered")
         context = {**session.context, **validation.custom_data(data, "user_uttered")}
+        session.context = context  # e.g. a refreshed token: kept for the next messages
         chat_id = session.chat_id
         # however many sockets or processes a chat uses, it gets this many messages
         await self.shared.hit(MESSAGES_PER_CHAT, chat_id)

@@ -38,6 +38,7 @@
   var BOT_WAIT_MS = 30000;
   var ACK_TIMEOUT_MS = 15000; // no acknowledgement by then: send again (same id)
   var RESUME_WAIT_MS = 5000;
+  var TOKEN_MARGIN_S = 60; // ask the page for a fresh identity token this close to expiry
   // Refusals after which the same message may simply be sent again.
   var RETRYABLE = ['rate_limited', 'unavailable', 'busy', 'internal', 'timeout'];
 
@@ -146,6 +147,18 @@
       if (claims && typeof claims.sub === 'string') return 'sub:' + claims.sub;
     } catch (e) { /* not a JWT: compare the whole string */ }
     return 'token:' + token;
+  }
+
+  // Seconds until the token expires (Infinity when it says nothing we can read).
+  function expiresIn(token) {
+    if (!token) return Infinity;
+    try {
+      var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      while (part.length % 4) part += '=';
+      var claims = JSON.parse(atob(part));
+      if (claims && typeof claims.exp === 'number') return claims.exp - Date.now() / 1000;
+    } catch (e) { /* not a JWT */ }
+    return Infinity;
   }
 
   function readStore() {
@@ -759,10 +772,34 @@
     this.flush(this.generation);
   };
 
+  // A token about to expire is replaced before the next message (the page's callback
+  // signs a fresh one), so a user who waited long keeps what they are entitled to.
+  Widget.prototype.freshToken = function () {
+    var self = this;
+    if (!this.token || expiresIn(this.token) > TOKEN_MARGIN_S) return Promise.resolve(false);
+    return this.getToken().then(function (token) {
+      if (!token || identityOf(token) !== self.who) return false; // someone else: not here
+      var changed = token !== self.token;
+      self.token = token;
+      return changed;
+    });
+  };
+
   Widget.prototype.flush = function (generation) {
     var self = this;
     if (!this.connected || this.resuming || generation !== this.generation) {
       this.refreshPending();
+      return;
+    }
+    if (this.token && expiresIn(this.token) <= TOKEN_MARGIN_S && !this.refreshingToken &&
+        Date.now() - (this.tokenCheckedAt || 0) > 30000) {
+      this.refreshingToken = true;
+      this.tokenCheckedAt = Date.now(); // (a page that has no fresher one is asked again later)
+      this.freshToken().then(function (changed) {
+        self.refreshingToken = false;
+        self.sendToken = changed;
+        self.flush(generation);
+      }, function () { self.refreshingToken = false; });
       return;
     }
     this.outbox.forEach(function (entry) {
@@ -770,6 +807,10 @@
       entry.inflight = true;
       var body = { message: entry.text, session_id: self.sessionId, client_msg_id: entry.id };
       if (entry.title) body.title = entry.title;
+      if (self.sendToken) { // the refreshed token goes with the next message
+        body.customData = self.customData();
+        self.sendToken = false;
+      }
       if (self.state === 'bot') self.showBotTyping();
       self.socket.timeout(ACK_TIMEOUT_MS).emit('user_uttered', body, function (err, ack) {
         if (generation !== self.generation) return; // a reconnect re-sends it
