@@ -42,6 +42,8 @@ $(GWSTAMP): $(GWLOCK) $(GWDEVLOCK) pyproject.toml
 	  then py=$$(command -v $$c); break; fi; done; \
 	[ -n "$$py" ] || { echo "error: the gateway needs Python 3.11 or newer on PATH (apt-get install python3)"; exit 1; }; \
 	if [ ! -x $(GWPY) ]; then echo "creating $(GWVENV) with $$py"; "$$py" -m venv $(GWVENV); fi
+	@# the pip and setuptools venv brings have advisories (docs/dependency-advisories.md)
+	$(GWPY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23.3" "setuptools>=65.5.1"
 	$(GWPY) -m pip install --quiet --disable-pip-version-check -r $(GWLOCK) -r $(GWDEVLOCK)
 	@touch $(GWSTAMP)
 
