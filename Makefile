@@ -12,6 +12,7 @@ GWPY      := $(GWVENV)/bin/python
 GWSTAMP   := $(GWVENV)/.installed
 GWLOCK    := requirements/gateway.lock.txt
 GWDEVLOCK := requirements/gateway-dev.lock.txt
+GW_SETUPTOOLS := 84.2.1
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -43,7 +44,7 @@ $(GWSTAMP): $(GWLOCK) $(GWDEVLOCK) pyproject.toml
 	[ -n "$$py" ] || { echo "error: the gateway needs Python 3.11 or newer on PATH (apt-get install python3)"; exit 1; }; \
 	if [ ! -x $(GWPY) ]; then echo "creating $(GWVENV) with $$py"; "$$py" -m venv $(GWVENV); fi
 	@# the pip and setuptools venv brings have advisories (docs/dependency-advisories.md)
-	$(GWPY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23.3" "setuptools>=65.5.1"
+	$(GWPY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3" "setuptools==$(GW_SETUPTOOLS)"
 	$(GWPY) -m pip install --quiet --disable-pip-version-check -r $(GWLOCK) -r $(GWDEVLOCK)
 	@touch $(GWSTAMP)
 
