@@ -15,8 +15,9 @@ from bot.text import fold
 # ISO code -> (English name, Russian name, English aliases, Russian word pattern).
 # Russian patterns match the word's start, so every case ending is covered.
 _TABLE: dict[str, tuple[str, str, tuple[str, ...], str]] = {
-    "US": ("the United States", "США", ("us", "the us", "the usa", "usa", "u.s", "u.s.a", "united states",
-                                        "america", "the states", "united states of america"),
+    "US": ("the United States", "США",
+           ("us", "the us", "the usa", "usa", "u.s", "u.s.a", "united states", "america",
+            "the states", "united states of america"),
            r"сша|штат(?:ы|ах|ов)\b|америк\w*|соединенн\w* штат\w*"),
     "AU": ("Australia", "Австралия", ("australia", "aus"), r"австрали\w*"),
     "FR": ("France", "Франция", ("france", "french"), r"франци\w*|париж\w*"),
@@ -26,8 +27,8 @@ _TABLE: dict[str, tuple[str, str, tuple[str, ...], str]] = {
            r"нов\w* зеланди\w*|зеланди\w*"),
     "SG": ("Singapore", "Сингапур", ("singapore",), r"сингапур\w*"),
     "GB": ("the United Kingdom", "Великобритания",
-           ("uk", "the uk", "u.k", "united kingdom", "britain", "great britain", "england", "scotland",
-            "wales", "london"),
+           ("uk", "the uk", "u.k", "united kingdom", "britain", "great britain", "england",
+            "scotland", "wales", "london"),
            r"великобритани\w*|британи\w*|англи(?:я|и|ю|ей)\b|лондон\w*|шотланди\w*"),
     "DE": ("Germany", "Германия", ("germany", "german", "berlin"), r"германи\w*|берлин\w*"),
     "RU": ("Russia", "Россия", ("russia", "moscow"), r"росси(?:я|и|ю|ей)\b|рф\b|москв\w*"),

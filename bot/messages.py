@@ -60,7 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "ваша — на тарифе {plan}.",
     },
     # --- what they can do instead ------------------------------------------------------------
-    "alternatives": {"en": "Here's what you can do: {items}.", "ru": "Что вы можете сделать: {items}."},
+    "alternatives": {"en": "Here's what you can do: {items}.",
+                     "ru": "Что вы можете сделать: {items}."},
     "alt.live_chat": {
         "en": "ask me to connect you with a support specialist by live chat",
         "ru": "попросить меня соединить вас со специалистом поддержки в чате",

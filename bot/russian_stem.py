@@ -101,15 +101,13 @@ def stem(word: str) -> str:
         reflexive = _strip(word, rv, _REFLEXIVE)
         if reflexive is not None:
             word = reflexive
-        for step in (
-            lambda w: _adjectival(w, rv),
-            lambda w: _strip_either(w, rv, _VERB_1, _VERB_2),
-            lambda w: _strip(w, rv, _NOUN),
-        ):
-            found = step(word)
-            if found is not None:
-                word = found
-                break
+        found = _adjectival(word, rv)
+        if found is None:
+            found = _strip_either(word, rv, _VERB_1, _VERB_2)
+        if found is None:
+            found = _strip(word, rv, _NOUN)
+        if found is not None:
+            word = found
     # Step 2
     if word.endswith("и") and len(word) - 1 >= rv:
         word = word[:-1]

@@ -65,7 +65,7 @@ def stem(word: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case, Latin accents dropped (café -> cafe), ё -> е; й stays й."""
-    kept = []
+    kept: list[str] = []
     for ch in unicodedata.normalize("NFKD", text.lower().replace("ё", "е")):
         if unicodedata.combining(ch) and not (kept and _CYRILLIC.match(kept[-1])):
             continue
