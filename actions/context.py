@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from redis.asyncio import Redis
 
 from bot import accounts, entitlements, identity, knowledge, text
@@ -145,3 +146,14 @@ async def entitled(dispatcher: Any, tracker: Tracker, channel: str, article_id: 
         return who
     dispatcher.utter_message(**refusal(tracker, decision, article_id, extra))
     return None
+
+
+# Slots that only mean something for the very next user turn: the "did you mean" offer
+# and the offer to connect to a person.
+ONE_TURN_SLOTS = ("kb_suggested", "person_offered")
+
+
+def cleared(tracker: Tracker, *slots: str) -> list[EventType]:
+    """SlotSet None for each of `slots` (default: the one-turn ones) that is set."""
+    return [SlotSet(s, None) for s in (slots or ONE_TURN_SLOTS)
+            if tracker.get_slot(s) is not None]

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, button, kb_for, language, user_text
+from actions.context import article_reply, button, cleared, kb_for, language, user_text
 from bot import text as textutil
 from bot.knowledge import Article, KnowledgeBase
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
@@ -64,7 +64,7 @@ async def search_and_answer(
             return _clear_suggested(tracker)
     if tracker.get_slot("kb_suggested"):
         dispatcher.utter_message(response="utter_cannot_answer")
-        return [SlotSet("kb_suggested", None)]
+        return cleared(tracker)
     options = suggestions(kb, tracker, query)
     if not options:
         dispatcher.utter_message(response="utter_cannot_answer")
@@ -72,7 +72,7 @@ async def search_and_answer(
     buttons = [{"title": a.title, "payload": f"/{a.intents[0]}"} for a in options]
     buttons.append(button(lang, "none_of_these", "/deny"))
     dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-    return [SlotSet("kb_suggested", True)]
+    return [*cleared(tracker, "person_offered"), SlotSet("kb_suggested", True)]
 
 
 class ActionKbSearch(Action):
@@ -96,10 +96,10 @@ class ActionHandleDeny(Action):
     ) -> list[EventType]:
         if tracker.get_slot("kb_suggested"):
             dispatcher.utter_message(response="utter_cannot_answer")
-            return [SlotSet("kb_suggested", None)]
+            return cleared(tracker)
         dispatcher.utter_message(response="utter_no_problem")
-        return []
+        return cleared(tracker)
 
 
 def _clear_suggested(tracker: Tracker) -> list[EventType]:
-    return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []
+    return cleared(tracker)

@@ -15,10 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, asker, kb_for, language, policy, user_text
+from actions.context import (
+    article_reply,
+    asker,
+    cleared,
+    kb_for,
+    language,
+    policy,
+    user_text,
+)
 from actions.fallback import search_and_answer
 from bot.entitlements import access_note, describe_support, response_note
 
@@ -76,4 +84,4 @@ class ActionAnswerFaq(Action):
         if text is None:
             return await search_and_answer(dispatcher, tracker, kb, query)
         dispatcher.utter_message(text=text)
-        return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []
+        return cleared(tracker)

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import asker, button, entitled, language, policy, refusal
+from actions.context import asker, button, cleared, entitled, language, policy, refusal
 from actions.forms import answer
 from actions.interruptions import side_turn
 from actions.triage import TriageValidation, priority_line
@@ -35,9 +35,11 @@ class ActionCheckHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        offer = cleared(tracker, "person_offered")
         if await entitled(dispatcher, tracker, "live_chat", "live-chat") is None:
-            return [SlotSet("handoff_allowed", False)]
-        return [SlotSet("handoff_allowed", True), *[SlotSet(s, None) for s in FORM_SLOTS]]
+            return [*offer, SlotSet("handoff_allowed", False)]
+        return [*offer, SlotSet("handoff_allowed", True),
+                *[SlotSet(s, None) for s in FORM_SLOTS]]
 
 
 class ActionOfferPerson(Action):
@@ -53,14 +55,15 @@ class ActionOfferPerson(Action):
         decision = entitlements.decide(policy(), who, "live_chat", lang)
         if not decision.allowed:
             dispatcher.utter_message(**refusal(tracker, decision, "live-chat"))
-            return [SlotSet("handoff_allowed", False)]
+            return [*cleared(tracker), SlotSet("handoff_allowed", False)]
         role = policy().name("roles", who.role, lang)
         dispatcher.utter_message(
             text=say(lang, "offer.person", role=role, a_role=entitlements.a(role),
                      plan=policy().name("plans", who.plan, lang)),
             buttons=[button(lang, "connect", "/request_human"),
                      button(lang, "not_now", "/deny")])
-        return [SlotSet("handoff_allowed", True)]
+        return [*cleared(tracker, "kb_suggested"), SlotSet("handoff_allowed", True),
+                SlotSet("person_offered", True)]
 
 
 class ValidateHandoffForm(TriageValidation, FormValidationAction):

@@ -145,7 +145,8 @@ class ValidatePhoneForm(FormValidationAction):
         if country is None:
             if not await side_turn(dispatcher, tracker):
                 dispatcher.utter_message(text=say(language(tracker), "phone.unknown_country"))
-        elif country not in policy().phone_numbers and country != ALL:
+        elif country not in policy().phone_numbers and country != ALL and \
+                not country.startswith("OTHER:"):
             country = f"OTHER:{country}"
         return {"phone_country": country}
 
