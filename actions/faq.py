@@ -28,7 +28,7 @@ from actions.context import (
     user_text,
 )
 from actions.fallback import search_and_answer
-from bot.entitlements import access_note, describe_support, response_note
+from bot.entitlements import Asker, access_note, decide, describe_support, response_note
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
 TRUSTED_CONFIDENCE = 0.8
@@ -52,8 +52,22 @@ async def reply_for(tracker: Tracker, intent: str) -> str | None:
     if intent in TARGETS:
         body += "\n" + response_note(policy(), await asker(tracker), lang)
     elif intent in CHANNEL_OF:
-        body += "\n" + access_note(policy(), await asker(tracker), CHANNEL_OF[intent], lang)
+        who = await asker(tracker)
+        body += "\n" + access_note(policy(), who, CHANNEL_OF[intent], lang)
+        if intent == "faq_phone_support":
+            body += own_number(tracker, who)
     return article_reply(article.title, body, article.url(), lang)
+
+
+def own_number(tracker: Tracker, who: Asker) -> str:
+    """For an entitled asker whose country is known (their words or the page), the number
+    to call: "can I call support?" is answered with the number they would dial."""
+    from actions.phone import numbers_text, wanted_country  # phone imports this module
+
+    country = wanted_country(tracker)
+    if country not in policy().phone_numbers or not decide(policy(), who, "phone").allowed:
+        return ""
+    return "\n" + numbers_text([str(country)], language(tracker))
 
 
 def backed_by_words(tracker: Tracker, intent: str, confidence: float, query: str) -> bool:

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 FORM_SLOTS = ("problem", "impact", "workaround", "meeting_id", "ticket_subject",
-              "ticket_description", "phone_country")
+              "ticket_description", "phone_country", "person_offered")
 
 
 Validator = Callable[[Any, Any, CollectingDispatcher, Tracker, Any],

@@ -35,11 +35,9 @@ class ActionCheckHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        offer = cleared(tracker, "person_offered")
         if await entitled(dispatcher, tracker, "live_chat", "live-chat") is None:
-            return [*offer, SlotSet("handoff_allowed", False)]
-        return [*offer, SlotSet("handoff_allowed", True),
-                *[SlotSet(s, None) for s in FORM_SLOTS]]
+            return [SlotSet("handoff_allowed", False)]
+        return [SlotSet("handoff_allowed", True), *[SlotSet(s, None) for s in FORM_SLOTS]]
 
 
 class ActionOfferPerson(Action):
@@ -119,4 +117,4 @@ class ActionHandoff(Action):
             text=say(lang, "handoff.connecting", priority=priority_line(answers.priority, lang)),
             json_message=payload,
         )
-        return []
+        return cleared(tracker, "person_offered")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq import ActionAnswerFaq
 from actions.handoff import (
     ActionCheckHandoff,
     ActionHandoff,
@@ -75,11 +76,14 @@ async def test_others_asking_for_a_person_hear_why_not(user: str | None, why: st
     assert slot(events, "person_offered") == "unset"
 
 
-async def test_yes_after_the_offer_starts_the_triage_and_forgets_the_offer() -> None:
-    messages, events = await run(ActionCheckHandoff(), tracker(
-        "yes", "affirm", user="enterprise-admin", slots={"person_offered": True}))
-    assert messages == []
-    assert slot(events, "handoff_allowed") is True
+async def test_the_offer_is_forgotten_once_handed_over_or_answered() -> None:
+    slots = {"problem": "Nobody can join meetings today", "impact": "down",
+             "workaround": "none", "meeting_id": "none", "person_offered": True}
+    _, events = await run(ActionHandoff(), tracker("skip", "deny", slots=slots,
+                                                   user="enterprise-admin"))
+    assert slot(events, "person_offered") is None
+    _, events = await run(ActionAnswerFaq(), tracker(
+        "/faq_live_chat", "faq_live_chat", 1.0, slots={"person_offered": True}))
     assert slot(events, "person_offered") is None
 
 
