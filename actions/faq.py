@@ -31,7 +31,7 @@ from actions.fallback import search_and_answer
 from bot.entitlements import Asker, access_note, decide, describe_support, response_note
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
-TRUSTED_CONFIDENCE = 0.8
+TRUSTED_CONFIDENCE = 0.65
 # Answers that depend on the asker's own plan and role get a personal line.
 TARGETS = {"faq_response_time", "faq_priority_levels", "faq_fix_time"}
 CHANNEL_OF = {"faq_live_chat": "live_chat", "faq_web_ticket": "web_ticket",
