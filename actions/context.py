@@ -7,12 +7,15 @@ import os
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from redis.asyncio import Redis
 
 from bot import accounts, entitlements, identity, knowledge, text
 from bot import policy as support_policy
 from bot.entitlements import Asker
 from bot.knowledge import KnowledgeBase
+from bot.language import DEFAULT, SUPPORTED, next_language
+from bot.messages import say
 from bot.policy import SupportPolicy
 
 MAX_TEXT = 4000
@@ -83,51 +86,79 @@ async def asker(tracker: Tracker) -> Asker:
                                       identity.secret_from_env(), await directory())
 
 
+def language(tracker: Tracker) -> str:
+    """The chat's language: the `language` slot, which action_set_language sets on every
+    user turn; the same rule (bot/language.py) if it is not set yet."""
+    slot = tracker.get_slot("language")
+    if slot in SUPPORTED:
+        return str(slot)
+    page = metadata(tracker).get("language")
+    return next_language(None, page if isinstance(page, str) else None, user_text(tracker))
+
+
 def kb_for(tracker: Tracker) -> KnowledgeBase:
-    """The knowledge base in the page's language, falling back to English."""
-    language = str(metadata(tracker).get("language") or knowledge.DEFAULT_LANGUAGE)[:2].lower()
+    """The knowledge base in the chat's language, falling back to English."""
     try:
-        return knowledge.cached(language)
+        return knowledge.cached(language(tracker))
     except knowledge.ArticleError:
-        return knowledge.cached(knowledge.DEFAULT_LANGUAGE)
+        return knowledge.cached(DEFAULT)
 
 
-def article_reply(title: str, body: str, url: str) -> str:
+def article_reply(title: str, body: str, url: str, lang: str = DEFAULT) -> str:
     """An answer followed by a link to the article it came from, as one message (Rasa
     splits a text on blank lines into several)."""
-    return f"{body}\nSource: [{title}]({url})"
+    return f"{body}\n" + say(lang, "source", title=title, url=url)
 
 
 def source_line(tracker: Tracker, article_id: str) -> str:
     article = kb_for(tracker).get(article_id)
-    return f"\nSource: [{article.title}]({article.url()})" if article else ""
+    if article is None:
+        return ""
+    return "\n" + say(language(tracker), "source", title=article.title, url=article.url())
 
 
-ALTERNATIVE_BUTTONS = {
-    "live_chat": ("Talk to a person", "/request_human"),
-    "web_ticket": ("Open a web ticket", "/open_ticket"),
-    "phone": ("Phone support", "/faq_phone_support"),
-    "self_service": ("Self-service", "/faq_self_service"),
-    "contact_sales": ("Contact sales", "/faq_contact_sales"),
+ALTERNATIVE_PAYLOADS = {
+    "live_chat": "/request_human",
+    "web_ticket": "/open_ticket",
+    "phone": "/faq_phone_support",
+    "self_service": "/faq_self_service",
+    "contact_sales": "/faq_contact_sales",
 }
 
 
-def refusal(tracker: Tracker, decision: entitlements.Decision, article_id: str
-            ) -> dict[str, Any]:
+def button(lang: str, key: str, payload: str) -> dict[str, str]:
+    return {"title": say(lang, f"button.{key}"), "payload": payload}
+
+
+def refusal(tracker: Tracker, decision: entitlements.Decision, article_id: str,
+            extra: str = "") -> dict[str, Any]:
     """Why not, in one sentence, what they can do instead, and buttons for it."""
-    body = f"{decision.sentence}\n{entitlements.alternatives_text(decision)}"
-    buttons = [{"title": ALTERNATIVE_BUTTONS[a][0], "payload": ALTERNATIVE_BUTTONS[a][1]}
-               for a in decision.alternatives if a in ALTERNATIVE_BUTTONS]
+    lang = language(tracker)
+    body = "\n".join(part for part in (
+        decision.sentence, extra, entitlements.alternatives_text(decision, lang)) if part)
+    buttons = [button(lang, a, ALTERNATIVE_PAYLOADS[a])
+               for a in decision.alternatives if a in ALTERNATIVE_PAYLOADS]
     return {"text": body + source_line(tracker, article_id), "buttons": buttons}
 
 
-async def entitled(dispatcher: Any, tracker: Tracker, channel: str, article_id: str
-                   ) -> Asker | None:
+async def entitled(dispatcher: Any, tracker: Tracker, channel: str, article_id: str,
+                   extra: str = "") -> Asker | None:
     """The asker if they may use `channel`; otherwise tell them why not and what they
     have instead (with a link to the channel's article), and return None."""
     who = await asker(tracker)
-    decision = entitlements.decide(policy(), who, channel)
+    decision = entitlements.decide(policy(), who, channel, language(tracker))
     if decision.allowed:
         return who
-    dispatcher.utter_message(**refusal(tracker, decision, article_id))
+    dispatcher.utter_message(**refusal(tracker, decision, article_id, extra))
     return None
+
+
+# Slots that only mean something for the very next user turn: the "did you mean" offer
+# and the offer to connect to a person.
+ONE_TURN_SLOTS = ("kb_suggested", "person_offered")
+
+
+def cleared(tracker: Tracker, *slots: str) -> list[EventType]:
+    """SlotSet None for each of `slots` (default: the one-turn ones) that is set."""
+    return [SlotSet(s, None) for s in (slots or ONE_TURN_SLOTS)
+            if tracker.get_slot(s) is not None]

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, kb_for, user_text
+from actions.context import article_reply, button, cleared, kb_for, language, user_text
 from bot import text as textutil
 from bot.knowledge import Article, KnowledgeBase
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
@@ -50,27 +50,29 @@ async def search_and_answer(
     if not textutil.has_letters(query):
         dispatcher.utter_message(response="utter_ask_rephrase")
         return []
-    if textutil.looks_non_english(query):
-        dispatcher.utter_message(response="utter_english_only")
+    if textutil.looks_unsupported(query):
+        dispatcher.utter_message(response="utter_unsupported_language")
         return []
+    lang = language(tracker)
     hits = kb.search(query, limit=1)
     if hits:
         passage, hit = hits[0]
         if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
             article = kb.articles[passage.article_id]
-            dispatcher.utter_message(text=article_reply(article.title, passage.text, article.url()))
+            dispatcher.utter_message(
+                text=article_reply(article.title, passage.text, article.url(), lang))
             return _clear_suggested(tracker)
     if tracker.get_slot("kb_suggested"):
         dispatcher.utter_message(response="utter_cannot_answer")
-        return [SlotSet("kb_suggested", None)]
+        return cleared(tracker)
     options = suggestions(kb, tracker, query)
     if not options:
         dispatcher.utter_message(response="utter_cannot_answer")
         return _clear_suggested(tracker)
     buttons = [{"title": a.title, "payload": f"/{a.intents[0]}"} for a in options]
-    buttons.append({"title": "None of these", "payload": "/deny"})
+    buttons.append(button(lang, "none_of_these", "/deny"))
     dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
-    return [SlotSet("kb_suggested", True)]
+    return [*cleared(tracker, "person_offered"), SlotSet("kb_suggested", True)]
 
 
 class ActionKbSearch(Action):
@@ -94,10 +96,10 @@ class ActionHandleDeny(Action):
     ) -> list[EventType]:
         if tracker.get_slot("kb_suggested"):
             dispatcher.utter_message(response="utter_cannot_answer")
-            return [SlotSet("kb_suggested", None)]
+            return cleared(tracker)
         dispatcher.utter_message(response="utter_no_problem")
-        return []
+        return cleared(tracker)
 
 
 def _clear_suggested(tracker: Tracker) -> list[EventType]:
-    return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []
+    return cleared(tracker)

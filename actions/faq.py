@@ -1,9 +1,13 @@
-"""Answer a recognised support question with the lead of the article for its intent.
+"""Answer a recognised support question with the article (or article section) for its
+intent, plus a line about the asker's own plan and role where that changes the answer.
 
 Intent classifiers are confidently wrong on questions from outside their training data
 ("how do I record a meeting" scored 0.9 as report-abuse). Unless NLU is very sure, the
 article must also be among the passages that search finds for the question's own words;
 if not, the question goes to the knowledge-base fallback instead of a wrong answer.
+
+`reply_for` is also what a form uses to answer a question asked in the middle of it
+(actions/interruptions.py).
 """
 
 from __future__ import annotations
@@ -11,17 +15,70 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import article_reply, asker, kb_for, policy, user_text
+from actions.context import (
+    article_reply,
+    asker,
+    cleared,
+    kb_for,
+    language,
+    policy,
+    user_text,
+)
 from actions.fallback import search_and_answer
-from bot.entitlements import response_note
+from bot.entitlements import Asker, access_note, decide, describe_support, response_note
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
-TRUSTED_CONFIDENCE = 0.8
+TRUSTED_CONFIDENCE = 0.65
 # Answers that depend on the asker's own plan and role get a personal line.
-PERSONAL = {"faq_response_time", "faq_priority_levels"}
+TARGETS = {"faq_response_time", "faq_priority_levels", "faq_fix_time"}
+CHANNEL_OF = {"faq_live_chat": "live_chat", "faq_web_ticket": "web_ticket",
+              "faq_phone_support": "phone"}
+
+
+async def reply_for(tracker: Tracker, intent: str) -> str | None:
+    """The answer to a question of this intent, with its source; None if no article."""
+    kb, lang = kb_for(tracker), language(tracker)
+    if intent == "faq_support_options":
+        article = kb.get("support-options")
+        body = describe_support(policy(), await asker(tracker), lang)
+        return article_reply(article.title, body, article.url(), lang) if article else body
+    article = kb.for_intent(intent)
+    if article is None:
+        return None
+    body = article.answer(intent)
+    if intent in TARGETS:
+        body += "\n" + response_note(policy(), await asker(tracker), lang)
+    elif intent in CHANNEL_OF:
+        who = await asker(tracker)
+        body += "\n" + access_note(policy(), who, CHANNEL_OF[intent], lang)
+        if intent == "faq_phone_support":
+            body += own_number(tracker, who)
+    return article_reply(article.title, body, article.url(), lang)
+
+
+def own_number(tracker: Tracker, who: Asker) -> str:
+    """For an entitled asker whose country is known (their words or the page), the number
+    to call: "can I call support?" is answered with the number they would dial."""
+    from actions.phone import numbers_text, wanted_country  # phone imports this module
+
+    country = wanted_country(tracker)
+    if country not in policy().phone_numbers or not decide(policy(), who, "phone").allowed:
+        return ""
+    return "\n" + numbers_text([str(country)], language(tracker))
+
+
+def backed_by_words(tracker: Tracker, intent: str, confidence: float, query: str) -> bool:
+    """True when NLU is sure, the message is a button, or search agrees with the intent."""
+    if confidence >= TRUSTED_CONFIDENCE or query.startswith("/"):
+        return True
+    kb = kb_for(tracker)
+    article = kb.for_intent(intent)
+    if article is None:
+        return intent == "faq_support_options"
+    return article.id in {p.article_id for p, _ in kb.search(query, limit=3)}
 
 
 class ActionAnswerFaq(Action):
@@ -32,17 +89,13 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = tracker.latest_message.get("intent") or {}
-        kb = kb_for(tracker)
-        article = kb.for_intent(intent.get("name") or "")
+        name = str(intent.get("name") or "")
         query = user_text(tracker)
-        if article is None:
+        kb = kb_for(tracker)
+        text = None
+        if backed_by_words(tracker, name, float(intent.get("confidence") or 0.0), query):
+            text = await reply_for(tracker, name)
+        if text is None:
             return await search_and_answer(dispatcher, tracker, kb, query)
-        if (intent.get("confidence") or 0.0) < TRUSTED_CONFIDENCE and not query.startswith("/"):
-            found = {p.article_id for p, _ in kb.search(query, limit=3)}
-            if article.id not in found:
-                return await search_and_answer(dispatcher, tracker, kb, query)
-        body = article.lead
-        if intent.get("name") in PERSONAL:
-            body += "\n" + response_note(policy(), await asker(tracker))
-        dispatcher.utter_message(text=article_reply(article.title, body, article.url()))
-        return [SlotSet("kb_suggested", None)] if tracker.get_slot("kb_suggested") else []
+        dispatcher.utter_message(text=text)
+        return cleared(tracker)

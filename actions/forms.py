@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,10 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 FORM_SLOTS = ("problem", "impact", "workaround", "meeting_id", "ticket_subject",
-              "ticket_description", "phone_country")
+              "ticket_description", "phone_country", "person_offered")
 
 
-Validator = Callable[[Any, Any, CollectingDispatcher, Tracker, Any], dict[str, Any]]
+Validator = Callable[[Any, Any, CollectingDispatcher, Tracker, Any],
+                     Awaitable[dict[str, Any]]]
 
 
 def answer(validate: Validator) -> Validator:
@@ -25,11 +26,11 @@ def answer(validate: Validator) -> Validator:
     slot = validate.__name__.removeprefix("validate_")
 
     @functools.wraps(validate)
-    def checked(self: Any, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                domain: Any) -> dict[str, Any]:
+    async def checked(self: Any, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: Any) -> dict[str, Any]:
         if value is None:
             return {slot: None}
-        return validate(self, value, dispatcher, tracker, domain)
+        return await validate(self, value, dispatcher, tracker, domain)
     return checked
 
 

@@ -8,8 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import asker, policy, source_line
-from bot.entitlements import describe_support
+from actions.faq import reply_for
 
 
 class ActionSupportOptions(Action):
@@ -19,7 +18,5 @@ class ActionSupportOptions(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        who = await asker(tracker)
-        text = describe_support(policy(), who) + source_line(tracker, "support-options")
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=await reply_for(tracker, "faq_support_options"))
         return []

@@ -11,11 +11,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import asker, entitled, policy, redis_client, source_line, user_text
+from actions.context import (
+    asker,
+    entitled,
+    language,
+    policy,
+    redis_client,
+    source_line,
+    user_text,
+)
 from actions.forms import answer
+from actions.interruptions import side_turn
 from actions.triage import TriageValidation, priority_line
 from bot import tickets, triage
 from bot.entitlements import sign_in_note
+from bot.messages import TEXTS, say
+from bot.messages import hours as hours_text
 
 FORM_SLOTS = ("ticket_subject", "ticket_description", "impact", "workaround")
 MIN_SUBJECT_WORDS = 2
@@ -43,8 +54,10 @@ class ValidateTicketForm(TriageValidation, FormValidationAction):
         return "validate_ticket_form"
 
     @answer
-    def validate_ticket_subject(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_ticket_subject(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if await side_turn(dispatcher, tracker, free_text=True):
+            return {"ticket_subject": None}
         subject = " ".join(str(value or "").split())
         if len(subject.split()) < MIN_SUBJECT_WORDS:
             dispatcher.utter_message(response="utter_subject_too_short")
@@ -52,8 +65,11 @@ class ValidateTicketForm(TriageValidation, FormValidationAction):
         return {"ticket_subject": subject[: tickets.MAX_SUBJECT]}
 
     @answer
-    def validate_ticket_description(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_ticket_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: DomainDict
+                                          ) -> dict[str, Any]:
+        if await side_turn(dispatcher, tracker, free_text=True):
+            return {"ticket_description": None}
         description = str(value or "").strip()
         if len(description.split()) < MIN_DESCRIPTION_WORDS:
             dispatcher.utter_message(response="utter_description_too_short")
@@ -81,13 +97,13 @@ class ActionCreateTicket(Action):
             description=str(tracker.get_slot("ticket_description")),
             priority=priority, target_hours=hours, now=time.time(),
         )
-        target = (f"Target response time: {hours} hours, so you'll be notified that it's "
-                  f"registered by {when(ticket.due_at)}."
+        lang = language(tracker)
+        target = (say(lang, "ticket.target", hours=hours_text(hours, lang),
+                      due=when(ticket.due_at))
                   if policy().has_response_targets(who.plan, who.role) else "")
         dispatcher.utter_message(
-            text=(f"Done: ticket {ticket.id}, priority {priority_line(priority)}. {target}\n"
-                  f"Ask me \"status of ticket {ticket.id}\" any time."
-                  + source_line(tracker, "response-times")))
+            text=say(lang, "ticket.done", id=ticket.id, priority=priority_line(priority, lang),
+                     target=target) + source_line(tracker, "response-times"))
         return [SlotSet(s, None) for s in FORM_SLOTS]
 
 
@@ -98,31 +114,32 @@ class ActionTicketStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        who = await asker(tracker)
+        who, lang = await asker(tracker), language(tracker)
         if not who.signed_in or who.account is None:
             dispatcher.utter_message(
-                text=f"{sign_in_note(who)} Sign in to the Help Center to see your tickets.")
+                text=say(lang, "ticket.sign_in", note=sign_in_note(who, lang)))
             return []
         store = tickets.TicketStore(redis_client())
         wanted = tickets.parse_ticket_id(user_text(tracker))
         if wanted is None:
             mine = await store.list_for(who.account.user_id)
             if not mine:
-                dispatcher.utter_message(text="You have no tickets with us yet.")
+                dispatcher.utter_message(text=say(lang, "ticket.none"))
             else:
                 dispatcher.utter_message(
-                    text="Which ticket? Your latest ones:",
-                    buttons=[{"title": t, "payload": f"status of ticket {t}"} for t in mine])
+                    text=say(lang, "ticket.which"),
+                    buttons=[{"title": t, "payload": say(lang, "ticket.status_of", id=t)}
+                             for t in mine])
             return []
         try:
             ticket = await store.get(wanted, who.account.user_id)
         except tickets.TicketNotFound:
-            dispatcher.utter_message(
-                text=f"I can't find ticket {wanted} among your tickets. Check the number, "
-                     f"or ask \"my tickets\" to see them.")
+            dispatcher.utter_message(text=say(lang, "ticket.not_found", id=wanted))
             return []
+        status = (say(lang, f"ticket.status.{ticket.status}")
+                  if f"ticket.status.{ticket.status}" in TEXTS else ticket.status)
         dispatcher.utter_message(
-            text=(f"Ticket {ticket.id} \"{ticket.subject}\": {ticket.status}, priority "
-                  f"{priority_line(ticket.priority)}, opened {when(ticket.created_at)}, "
-                  f"target to be registered by {when(ticket.due_at)}."))
+            text=say(lang, "ticket.found", id=ticket.id, subject=ticket.subject, status=status,
+                     priority=priority_line(ticket.priority, lang),
+                     opened=when(ticket.created_at), due=when(ticket.due_at)))
         return []

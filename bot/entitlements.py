@@ -2,7 +2,9 @@
 
 `Asker` combines the verified identity with the account directory; `decide` answers
 "may this asker use this channel?" from the support policy alone, with a one-sentence
-reason and the alternatives they do have, so the bot never ends in a dead end.
+reason and the alternatives they do have, so the bot never ends in a dead end. Every
+sentence comes in each of the assistant's languages (`language`, default English); the
+wording is in bot/messages.py, the names of plans, roles and channels in the policy.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.accounts import Account, AccountDirectory
 from bot.identity import Identity, verify
+from bot.messages import capital, hours, join, say
 from bot.policy import ANONYMOUS_PLAN, SupportPolicy
 
 PAID_CHANNELS = ("live_chat", "web_ticket", "phone")
@@ -57,119 +60,139 @@ def a(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def _join(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+# Plural roles after "for" (English) and in the genitive (Russian: «для владельцев»).
+_ROLES_PLURAL = {
+    "en": {"owner": "owners", "admin": "admins", "member": "members"},
+    "ru": {"owner": "владельцев", "admin": "администраторов", "member": "участников"},
+}
 
 
-def plan_names(policy: SupportPolicy, plans: list[str]) -> str:
-    return _join([policy.plans[p].name for p in plans])
+def _roles(roles: list[str], language: str) -> str:
+    plural = _ROLES_PLURAL.get(language, _ROLES_PLURAL["en"])
+    return join([plural.get(r, r) for r in roles], language)
 
 
-def sign_in_note(asker: Asker) -> str:
+def plan_names(policy: SupportPolicy, plans: list[str], language: str = "en") -> str:
+    return join([policy.name("plans", p, language) for p in plans], language)
+
+
+def sign_in_note(asker: Asker, language: str = "en") -> str:
     """What to tell a visitor whose sign-in could not be confirmed (empty if it was)."""
     if asker.signed_in:
         return ""
     if asker.identity.reason == "expired":
-        return "Your sign-in has expired, so I can't confirm your account."
+        return say(language, "sign_in.expired")
     if asker.identity.reason == "invalid":
-        return "I couldn't confirm your sign-in, so I can't see your account."
+        return say(language, "sign_in.invalid")
     if asker.identity.verified:  # valid token, unknown user
-        return "I couldn't find your account, so I can only offer what every visitor gets."
-    return "You're not signed in, so I can only offer what every visitor gets."
+        return say(language, "sign_in.unknown")
+    return say(language, "sign_in.missing")
 
 
-def decide(policy: SupportPolicy, asker: Asker, channel: str) -> Decision:
+def _who(policy: SupportPolicy, asker: Asker, language: str) -> dict[str, str]:
+    """Placeholders naming the asker's role and plan."""
+    role = policy.name("roles", asker.role, language)
+    return {"role": role, "a_role": a(role) if language == "en" else role,
+            "plan": policy.name("plans", asker.plan, language)}
+
+
+def decide(policy: SupportPolicy, asker: Asker, channel: str, language: str = "en"
+           ) -> Decision:
     if policy.allows(asker.plan, asker.role, channel):
         return Decision(True, "ok", "", ())
-    label = policy.channels[channel]
+    label = policy.name("channels", channel, language)
+    words = {"channel": label, "Channel": capital(label), **_who(policy, asker, language)}
     own = [c for c in PAID_CHANNELS if c != channel and policy.allows(asker.plan, asker.role, c)]
     alternatives = [*own, "knowledge_base", "self_service"]
-    owners = policy.plans_with(channel, "owner")
+    owners = plan_names(policy, policy.plans_with(channel, "owner"), language)
     if not asker.signed_in:
         reason = "not_signed_in" if asker.identity.reason in ("missing", "verified") \
             else "unconfirmed"
-        sentence = (f"{sign_in_note(asker)} {label.capitalize()} is for signed-in "
-                    f"owners and admins of {plan_names(policy, owners)} accounts.")
+        sentence = say(language, "refuse.not_signed_in", note=sign_in_note(asker, language),
+                       plans=owners, **words)
         alternatives.append("sign_in")
     elif asker.account is not None and not asker.account.licensed and \
             policy.plans[asker.account.plan].licensed:
         reason = "unlicensed"
-        sentence = (f"{label.capitalize()} needs a licence on your "
-                    f"{policy.plans[asker.account.plan].name} account, and you don't have one.")
+        words["plan"] = policy.name("plans", asker.account.plan, language)
+        sentence = say(language, "refuse.unlicensed", **words)
         alternatives += ["ask_owner"]
     elif asker.plan == ANONYMOUS_PLAN:
         reason = "free_plan"
-        sentence = (f"{label.capitalize()} comes with licensed paid plans "
-                    f"({plan_names(policy, owners)}); your account is on "
-                    f"{policy.plans[asker.plan].name}.")
+        sentence = say(language, "refuse.free_plan", plans=owners, **words)
         alternatives.append("contact_sales")
     elif policy.roles_with(asker.plan, channel):
         reason = "role"
-        roles = _join([r + "s" for r in policy.roles_with(asker.plan, channel)])
-        sentence = (f"On {policy.plans[asker.plan].name} accounts, {label} is for {roles}, "
-                    f"and you're {a(asker.role)}.")
+        sentence = say(language, "refuse.role",
+                       roles=_roles(policy.roles_with(asker.plan, channel), language), **words)
         alternatives.append("ask_owner")
     else:
         reason = "plan"
-        sentence = (f"{label.capitalize()} is for owners and admins of "
-                    f"{plan_names(policy, owners)} accounts; yours is on "
-                    f"{policy.plans[asker.plan].name}.")
+        sentence = say(language, "refuse.plan", plans=owners, **words)
         alternatives.append("contact_sales")
     return Decision(False, reason, sentence, tuple(dict.fromkeys(alternatives)))
 
 
-ALTERNATIVE_TEXT = {
-    "live_chat": "ask me to connect you with a support specialist by live chat",
-    "web_ticket": "open a web ticket",
-    "phone": "call phone support",
-    "knowledge_base": "search the knowledge base (just ask me your question)",
-    "self_service": "use self-service to report abuse, a billing discrepancy or contact sales",
-    "sign_in": "sign in to the Help Center and ask again",
-    "ask_owner": "ask your account owner or an admin to contact support for you",
-    "contact_sales": "contact sales to upgrade your plan",
-}
+ALTERNATIVES = ("live_chat", "web_ticket", "phone", "knowledge_base", "self_service", "sign_in",
+                "ask_owner", "contact_sales")
+ALTERNATIVE_TEXT = {key: say("en", f"alt.{key}") for key in ALTERNATIVES}
 
 
-def alternatives_text(decision: Decision) -> str:
-    items = [ALTERNATIVE_TEXT[a] for a in decision.alternatives if a in ALTERNATIVE_TEXT]
-    return "Here's what you can do: " + "; ".join(items) + "."
+def alternatives_text(decision: Decision, language: str = "en") -> str:
+    items = [say(language, f"alt.{a}") for a in decision.alternatives if a in ALTERNATIVES]
+    return say(language, "alternatives", items="; ".join(items))
 
 
-def describe_support(policy: SupportPolicy, asker: Asker) -> str:
+def target_hours(policy: SupportPolicy, language: str = "en") -> str:
+    """'P1 1 hour, P2 4 hours, ...' / 'P1 — 1 час, P2 — 4 часа, ...'."""
+    sep = " — " if language == "ru" else " "
+    return ", ".join(f"{p}{sep}{hours(h, language)}" for p, h in policy.target_hours.items())
+
+
+def describe_support(policy: SupportPolicy, asker: Asker, language: str = "en") -> str:
     """The support options of this asker, and nothing they do not have."""
     channels = policy.channels_for(asker.plan, asker.role)
     account = asker.account
     if not asker.signed_in or account is None:
-        who = "You're not signed in"
+        who = say(language, "support.anonymous")
     else:
-        who = (f"You're {a(account.role)} on a "
-               f"{policy.plans[account.plan].name} account")
+        role = policy.name("roles", account.role, language)
+        who = say(language, "support.who", role=role,
+                  a_role=a(role) if language == "en" else role,
+                  plan=policy.name("plans", account.plan, language))
         if not account.licensed and policy.plans[account.plan].licensed:
-            who += " without a licence"
-    lines = [f"{who}. You can use:"]
-    lines += [f"- {policy.channels[c]}" for c in policy.channels if c in channels]
+            who += say(language, "support.unlicensed")
+    lines = [say(language, "support.you_can_use", who=who)]
+    lines += [f"- {policy.name('channels', c, language)}" for c in policy.channels
+              if c in channels]
     if asker.signed_in and policy.has_response_targets(asker.plan, asker.role):
-        hours = ", ".join(f"{p} {h} h" for p, h in policy.target_hours.items())
-        lines.append(f"Target response times for your requests: {hours}.")
-    note = sign_in_note(asker)
+        lines.append(say(language, "support.targets", hours=target_hours(policy, language)))
+    note = sign_in_note(asker, language)
     if note and asker.identity.reason != "missing":
         lines.insert(0, note)
     return "\n".join(lines)
 
 
-def response_note(policy: SupportPolicy, asker: Asker) -> str:
+def response_note(policy: SupportPolicy, asker: Asker, language: str = "en") -> str:
     """Target response times as they apply to this asker's own plan and role."""
+    words = _who(policy, asker, language)
     if asker.signed_in and policy.has_response_targets(asker.plan, asker.role):
-        hours = ", ".join(f"{p} {h} h" for p, h in policy.target_hours.items())
-        return (f"For you ({asker.role} on {policy.plans[asker.plan].name}): {hours}.")
-    targets = plan_names(policy, [p for p in policy.plans if p in policy.target_plans])
-    roles = _join(sorted(r + "s" for r in policy.target_roles))
+        return say(language, "targets.yours", hours=target_hours(policy, language), **words)
+    targets = plan_names(policy, [p for p in policy.plans if p in policy.target_plans],
+                         language)
     if not asker.signed_in:
-        why = sign_in_note(asker)
+        why = sign_in_note(asker, language)
     elif asker.plan not in policy.target_plans:
-        why = f"Your account is on {policy.plans[asker.plan].name}."
+        why = say(language, "targets.plan", **words)
     else:
-        why = f"You're {a(asker.role)}."
-    return f"{why} Target response times apply to {roles} of {targets} accounts."
+        why = say(language, "targets.role", **words)
+    return say(language, "targets.who_has", why=why, plans=targets)
+
+
+def access_note(policy: SupportPolicy, asker: Asker, channel: str, language: str = "en"
+                ) -> str:
+    """One line on whether this asker may use `channel`: how to start it, or why not."""
+    decision = decide(policy, asker, channel, language)
+    if decision.allowed:
+        return say(language, f"access.yes.{channel}", **_who(policy, asker, language))
+    return decision.sentence

@@ -2,9 +2,11 @@
 
 Articles are the single source of every fact the bot tells. Each one has an `id`, a
 `title`, `tags`, the `plans` it concerns and, optionally, the NLU `intent` (or list of
-`intents`) it answers. The
-lead (text before the first `##` heading) is the short answer; the lead and every section
-are the passages that search ranks.
+`intents`) it answers with its lead, and `answers`: intents answered by one section
+(`{faq_phone_prepare: Before you call}`), for questions narrower than the whole article.
+The lead (text before the first `##` heading) is the short answer; the lead and every
+section are the passages that search ranks. Every language has the same articles under
+the same ids (`data/kb/en/phone-support.md`, `data/kb/ru/phone-support.md`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,15 @@ class Article:
     language: str
     lead: str
     sections: tuple[tuple[str, str], ...] = field(default=())
+    answers: tuple[tuple[str, str], ...] = field(default=())  # (intent, section heading)
+
+    def section(self, heading: str) -> str | None:
+        return next((body for h, body in self.sections if h == heading), None)
+
+    def answer(self, intent: str) -> str:
+        """The text that answers `intent`: its section if it names one, else the lead."""
+        heading = dict(self.answers).get(intent)
+        return (self.section(heading) if heading else None) or self.lead
 
     def passages(self) -> list[Passage]:
         out = [Passage(self.id, "", self.lead)]
@@ -97,6 +108,13 @@ def parse_article(path: Path, language: str) -> Article:
     intents = meta.get("intents", [meta["intent"]] if meta.get("intent") else [])
     if not isinstance(intents, list):
         raise ArticleError(f"{path}: 'intents' must be a list of intent names")
+    answers_raw = meta.get("answers") or {}
+    if not isinstance(answers_raw, dict):
+        raise ArticleError(f"{path}: 'answers' must map intents to section headings")
+    headings = {heading for heading, _ in sections}
+    for intent, heading in answers_raw.items():
+        if heading not in headings:
+            raise ArticleError(f"{path}: answers.{intent}: no section '## {heading}'")
     return Article(
         id=article_id,
         title=str(meta["title"]),
@@ -106,6 +124,7 @@ def parse_article(path: Path, language: str) -> Article:
         language=language,
         lead=lead,
         sections=sections,
+        answers=tuple((str(i), str(h)) for i, h in answers_raw.items()),
     )
 
 
@@ -118,7 +137,7 @@ class KnowledgeBase:
             raise ArticleError("two articles share an id")
         self.by_intent: dict[str, Article] = {}
         for article in articles:
-            for intent in article.intents:
+            for intent in (*article.intents, *(i for i, _ in article.answers)):
                 if intent in self.by_intent:
                     raise ArticleError(f"intent '{intent}' is answered by two articles")
                 self.by_intent[intent] = article

@@ -8,7 +8,7 @@ names the file and the key at fault.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,19 @@ class SupportPolicy:
     phone_prepare: tuple[str, ...]
     phone_numbers: dict[str, tuple[str, ...]]
     country_names: dict[str, str]
+    # language -> kind ("plans", "roles", "channels", "priorities", "countries") -> id -> name
+    translations: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+    def name(self, kind: str, key: str, language: str = "en") -> str:
+        """How to name a plan, role, channel, priority or country in `language`."""
+        translated = self.translations.get(language, {}).get(kind, {}).get(key)
+        if translated:
+            return translated
+        english = {"plans": lambda: self.plans[key].name, "roles": lambda: key,
+                   "channels": lambda: self.channels[key],
+                   "priorities": lambda: self.priorities[key].name,
+                   "countries": lambda: self.country_names[key]}
+        return english[kind]()
 
     def channels_for(self, plan: str, role: str) -> frozenset[str]:
         """Every channel open to this plan and role (the shared ones included)."""
@@ -155,7 +168,11 @@ def parse(raw: Any, path: Path) -> SupportPolicy:
     for country in numbers:
         if country not in names:
             raise PolicyError(f"{path}: phone.country_names.{country} is missing")
+    translations = _translations(raw.get("translations") or {}, path, {
+        "plans": set(plans), "roles": set(roles), "channels": set(channels),
+        "priorities": set(PRIORITIES), "countries": set(names)})
     return SupportPolicy(
+        translations=translations,
         plans=plans, roles=roles, channels=channels, everyone=everyone,
         entitlements=entitlements, priorities=priorities, target_plans=target_plans,
         target_roles=target_roles, target_hours=hours,
@@ -163,6 +180,33 @@ def parse(raw: Any, path: Path) -> SupportPolicy:
         phone_prepare=tuple(str(p) for p in _require(phone, "prepare", "phone.", path)),
         phone_numbers=numbers, country_names=names,
     )
+
+
+def _translations(raw: Any, path: Path, ids: dict[str, set[str]]
+                  ) -> dict[str, dict[str, dict[str, str]]]:
+    """Names in other languages: complete for every kind, nothing unknown."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path}: translations must map languages to names")
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for language, kinds in raw.items():
+        where = f"translations.{language}"
+        if not isinstance(kinds, dict):
+            raise PolicyError(f"{path}: {where} must map kinds to names")
+        out[str(language)] = {}
+        for kind, wanted in ids.items():
+            given = kinds.get(kind)
+            if not isinstance(given, dict):
+                raise PolicyError(f"{path}: missing key '{where}.{kind}'")
+            given = {str(k).upper() if kind == "countries" else str(k): str(v)
+                     for k, v in given.items()}
+            for key in sorted(set(given) - wanted):
+                raise PolicyError(f"{path}: {where}.{kind}: unknown {kind[:-1]} '{key}'")
+            for key in sorted(wanted - set(given)):
+                raise PolicyError(f"{path}: {where}.{kind}.{key} is missing")
+            out[str(language)][kind] = given
+        for kind in sorted(set(kinds) - set(ids)):
+            raise PolicyError(f"{path}: {where}: unknown kind '{kind}'")
+    return out
 
 
 def load(path: Path | None = None) -> SupportPolicy:

@@ -1,11 +1,18 @@
-"""Text helpers shared by search and the actions: normalising, tokenising, language guess."""
+"""Text helpers shared by search and the actions: normalising, tokenising, language guess.
+
+Tokens work for both of the assistant's languages: Latin words get a light English
+stemmer, Cyrillic words the Snowball Russian one (bot/russian_stem.py), ё is read as е.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+from bot.russian_stem import stem as stem_ru
+
+_TOKEN = re.compile(r"[a-z0-9а-я]+(?:[.'][a-z0-9а-я]+)*")
+_CYRILLIC = re.compile(r"[а-я]")
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 STOPWORDS = frozenset(
@@ -19,6 +26,20 @@ STOPWORDS = frozenset(
     was we were what when where which while who whom why will with would you your yours
     yourself yourselves im ive id dont cant wont pls please hi hello hey thanks thank
     get got want need tell know let lets us s t u ur r ok okay yes
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+STOPWORDS_RU = frozenset(
+    """
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только
+    ее мне было вот от меня еще нет о об из ему теперь когда даже ну ли если уже или ни быть
+    был него до вас нибудь уж вам ведь там потом себя ей может они тут где есть надо ней для
+    мы тебя их чем была сам чтоб чтобы без будто чего раз тоже себе под будет ж тогда кто этот
+    того потому этого какой какая какие каким какое совсем ним здесь этом почти мой тем нее
+    сейчас были куда зачем всех никогда при хоть после над через эти нас про всего них много
+    разве эту моя свою этой перед иногда чуть том такой им более всегда конечно всю между
+    пожалуйста здравствуйте привет добрый день подскажите скажите хочу хотел хотела нужно
+    нужен нужна мою наш наша наши нам наше ваш ваша ваши вашей вашего это эта эти мои мой
+    можно ок окей спасибо
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -42,15 +63,40 @@ def stem(word: str) -> str:
     return word
 
 
+def fold(text: str) -> str:
+    """Lower case, Latin accents dropped (café -> cafe), ё -> е; й stays й."""
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text.lower().replace("ё", "е")):
+        if unicodedata.combining(ch) and not (kept and _CYRILLIC.match(kept[-1])):
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def stem_word(word: str) -> str:
+    """The stem of one folded word, by its script: Russian Snowball or light English."""
+    return stem_ru(word) if _CYRILLIC.search(word) else stem(word)
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-cased, accent-folded word tokens with stop words removed and light stemming."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return [stem(t) for t in _TOKEN.findall(folded) if t not in STOPWORDS and len(t) > 1]
+    """Folded word tokens in either language, stop words removed, stemmed."""
+    return [stem_word(t) for t in _TOKEN.findall(fold(text))
+            if t not in STOPWORDS and t not in STOPWORDS_RU and len(t) > 1]
 
 
 def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
+
+
+def looks_unsupported(text: str) -> bool:
+    """True when most letters are in neither of the assistant's scripts (Latin for English,
+    Cyrillic for Russian): CJK, Arabic, Greek..."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 3:
+        return False
+    known = sum(1 for ch in letters
+                if unicodedata.name(ch, "").startswith(("LATIN", "CYRILLIC")))
+    return known / len(letters) < 0.5
 
 
 def looks_non_english(text: str) -> bool:

@@ -18,24 +18,46 @@ IMPACTS = ("down", "many", "few", "question")
 WORKAROUNDS = ("none", "partial", "full")
 MEETING_ID = re.compile(r"^\d{9,11}$")
 
+# English and Russian keywords; a Russian keyword ending in "*" matches any case ending.
 _IMPACT_WORDS = {
     "down": ("down", "outage", "nobody", "no one", "everyone", "everybody", "all users",
-             "entire", "whole", "completely", "at all", "critical", "service is down"),
+             "entire", "whole", "completely", "at all", "critical", "service is down",
+             "не работает", "ничего не работает", "никто", "никого", "все", "всех", "весь",
+             "вся", "полностью", "упал*", "лежит", "недоступ*", "критич*", "сбой*",
+             "нельзя пользоваться"),
     "many": ("many", "most", "lots", "several teams", "department", "half", "significant",
-             "large", "a lot"),
-    "few": ("me", "just me", "only me", "one", "a few", "few", "single", "couple", "some"),
+             "large", "a lot", "много", "многие", "многих", "большинств*", "половин*",
+             "отдел*", "значительн*", "несколько команд", "целая команда"),
+    "few": ("me", "just me", "only me", "one", "a few", "few", "single", "couple", "some",
+            "я", "только я", "у меня", "только у меня", "один", "одна", "одного",
+            "несколько человек", "пара", "пару", "некоторые", "некоторых"),
     "question": ("question", "information", "how to", "feature request", "install", "setup",
-                 "set up", "configure", "configuration", "no impact", "not urgent"),
+                 "set up", "configure", "configuration", "no impact", "not urgent",
+                 "вопрос*", "информаци*", "как настроить", "установк*", "настройк*",
+                 "запрос*", "просьб*", "не срочно"),
 }
-_PARTIAL_WORDS = ("partial", "partly", "sort of", "kind of", "somewhat", "sometimes")
+_PARTIAL_WORDS = ("partial", "partly", "sort of", "kind of", "somewhat", "sometimes",
+                  "частичн*", "частично", "отчасти", "иногда", "не всегда", "кое как",
+                  "более менее")
 _NEGATIONS = ("no", "nope", "none", "not", "cant", "cannot", "dont", "doesnt", "isnt",
-              "nothing", "never", "without")
-_FULL_WORDS = ("yes", "yep", "we can", "works fine", "fully", "full", "fine")
+              "nothing", "never", "without", "нет", "не", "никак*", "ничего", "без",
+              "отсутств*")
+_FULL_WORDS = ("yes", "yep", "we can", "works fine", "fully", "full", "fine", "да", "есть",
+               "полн*", "работает")
 
 
 def _normalise(text: str) -> str:
-    """Lower case, apostrophes dropped ("can't" -> "cant"), other punctuation to spaces."""
-    return " " + re.sub(r"[^a-z0-9 ]+", " ", text.lower().replace("'", "").replace("’", "")) + " "
+    """Lower case, ё as е, apostrophes dropped ("can't" -> "cant"), other punctuation
+    (hyphens too: «кое-как») to spaces."""
+    lowered = text.lower().replace("ё", "е").replace("'", "").replace("’", "")
+    return " " + " ".join(re.sub(r"[^a-z0-9а-я ]+", " ", lowered).split()) + " "
+
+
+def _find(padded: str, word: str) -> int:
+    """Position of `word` as a whole word ("word*": a word starting so), or -1."""
+    if word.endswith("*"):
+        return padded.find(f" {word[:-1]}")
+    return padded.find(f" {word} ")
 
 
 def _match(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -45,7 +67,7 @@ def _match(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     best: tuple[int, int, str] | None = None
     for value, words in table.items():
         for word in words:
-            pos = padded.find(f" {word} ")
+            pos = _find(padded, word)
             if pos >= 0 and (best is None or (pos, -len(word)) < (best[0], best[1])):
                 best = (pos, -len(word), value)
     return best[2] if best else None
@@ -63,12 +85,10 @@ def parse_workaround(text: str) -> str | None:
     if value in WORKAROUNDS:
         return value
     padded = _normalise(text)
-    if any(f" {w} " in padded for w in _PARTIAL_WORDS):
-        return "partial"
-    if any(f" {w} " in padded for w in _NEGATIONS):
-        return "none"
-    if any(f" {w} " in padded for w in _FULL_WORDS):
-        return "full"
+    for words, meaning in ((_PARTIAL_WORDS, "partial"), (_NEGATIONS, "none"),
+                           (_FULL_WORDS, "full")):
+        if any(_find(padded, w) >= 0 for w in words):
+            return meaning
     return None
 
 

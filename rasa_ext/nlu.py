@@ -1,19 +1,40 @@
-"""NLU fallback that also catches input no intent classifier should guess on.
+"""NLU components for one pipeline that serves English and Russian.
 
-An empty message, emoji only, punctuation, or text mostly in another script gets some
-intent from DIET with misleading confidence ("" scored as `affirm`). This classifier
-behaves exactly like Rasa's FallbackClassifier, and additionally routes such input to
-`nlu_fallback`, whose action then asks to rephrase or says which language it speaks.
+- `StemmingTokenizer`: Rasa's whitespace tokenizer whose tokens carry a stem as their
+  lemma (Snowball for Cyrillic words, a light stemmer for Latin ones; ё read as е), so the
+  word CountVectorsFeaturizer (`use_lemma`, its default) sees «заявку», «заявки», «заявкой»
+  as one feature. Character n-grams (`char_wb`) take care of typos in both languages.
+- `GuardedFallbackClassifier`: Rasa's FallbackClassifier that also routes input no intent
+  classifier should guess on: an empty message, emoji only, punctuation, or text mostly in
+  a script the assistant does not speak. Its action asks to rephrase or names the
+  languages it speaks.
 """
 
 from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import text
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class StemmingTokenizer(WhitespaceTokenizer):
+    @staticmethod
+    def not_supported_languages() -> list[str] | None:
+        return None
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        tokens: list[Token] = super().tokenize(message, attribute)
+        for token in tokens:
+            token.lemma = text.stem_word(text.fold(token.text))
+        return tokens
 
 
 @DefaultV1Recipe.register(
@@ -22,6 +43,9 @@ from bot import text
 class GuardedFallbackClassifier(FallbackClassifier):
     def _should_fallback(self, message: Message) -> bool:
         raw = message.get(TEXT) or ""
-        if not text.has_letters(raw) or text.looks_non_english(raw):
+        if not text.has_letters(raw) or text.looks_unsupported(raw):
             return True
         return bool(super()._should_fallback(message))
+
+
+__all__ = ["GuardedFallbackClassifier", "StemmingTokenizer"]

@@ -9,18 +9,29 @@ from bot import knowledge
 from tests.helpers import run, tracker
 
 KB = knowledge.load()
+KB_RU = knowledge.load("ru")
 SET = {"event": "slot", "timestamp": None, "name": "kb_suggested", "value": True}
 CLEAR = {"event": "slot", "timestamp": None, "name": "kb_suggested", "value": None}
 
 
 async def test_strong_match_quotes_the_best_passage_with_its_article() -> None:
     messages, events = await run(ActionKbSearch(), tracker(
-        "what details should I include in a ticket", "nlu_fallback", 0.45))
+        "which extension number do the phone lines use", "nlu_fallback", 0.45))
     assert events == []
     (message,) = messages
-    section = dict(KB.articles["web-tickets"].sections)["What to include in a ticket"]
+    section = dict(KB.articles["phone-support"].sections)["Extension"]
     assert message["text"].startswith(section)
-    assert "[Web tickets](" in message["text"]
+    assert "Source: [Phone support](" in message["text"]
+
+
+async def test_strong_match_in_russian_quotes_the_russian_article() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "добавочный номер поддержки", "nlu_fallback", 0.45))
+    (message,) = messages
+    section = dict(KB_RU.articles["phone-support"].sections)["Добавочный номер"]
+    assert message["text"].startswith(section)
+    assert "Источник: [Поддержка по телефону](" in message["text"]
+    assert "/kb/ru/phone-support)" in message["text"]
 
 
 async def test_partial_match_offers_did_you_mean_buttons_and_none() -> None:
@@ -59,10 +70,21 @@ async def test_no_words_asks_to_rephrase(text: str) -> None:
     assert events == []
 
 
-async def test_other_language_is_told_which_language_the_bot_speaks() -> None:
-    messages, _ = await run(ActionKbSearch(), tracker("как позвонить в поддержку",
-                                                      "nlu_fallback", 1.0))
-    assert [m["response"] for m in messages] == ["utter_english_only"]
+@pytest.mark.parametrize("text", ["サポートに電話する方法は何ですか", "كيف أتصل بالدعم الفني"])
+async def test_other_language_is_told_which_languages_the_bot_speaks(text: str) -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(text, "nlu_fallback", 1.0))
+    assert [m["response"] for m in messages] == ["utter_unsupported_language"]
+
+
+async def test_did_you_mean_in_russian_has_russian_titles_and_none_button() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "участник постоянно грубит", "nlu_fallback", 0.45,
+        ranking=[("nlu_fallback", 0.45), ("faq_report_abuse", 0.4)],
+        slots={"language": "ru"}))
+    (message,) = messages
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles[0] == KB_RU.articles["report-abuse"].title
+    assert titles[-1] == "Ничего из этого"
 
 
 async def test_huge_message_is_bounded_and_answered() -> None:

@@ -1,24 +1,46 @@
-"""action_answer_faq on tracker snapshots: the whole event list and the message sent."""
+"""action_answer_faq on tracker snapshots: the whole event list and the message sent, in
+both languages, with the line about the asker's own plan and role."""
 
 from __future__ import annotations
+
+import pytest
 
 from actions.faq import ActionAnswerFaq
 from bot import knowledge
 from tests.helpers import run, tracker
 
-KB = knowledge.load()
+KB = {"en": knowledge.load("en"), "ru": knowledge.load("ru")}
+CLEAR = {"event": "slot", "timestamp": None, "name": "kb_suggested", "value": None}
 
 
 async def test_confident_intent_gets_the_article_lead_and_its_link() -> None:
     messages, events = await run(ActionAnswerFaq(), tracker(
-        "what's the number to call in japan", "faq_phone_support", 0.97))
-    article = KB.articles["phone-support"]
+        "how do I report abuse in a meeting", "faq_report_abuse", 0.97))
+    article = KB["en"].articles["report-abuse"]
     assert events == []
-    assert len(messages) == 1
-    text = messages[0]["text"]
-    assert text.startswith(article.lead)
-    assert text.endswith(f"Source: [Phone support]({article.url()})")
-    assert "+81.053.132.0070, ext. 2" in text
+    (message,) = messages
+    assert message["text"] == f"{article.lead}\nSource: [Report abuse]({article.url()})"
+
+
+async def test_russian_chat_gets_the_russian_article() -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        "как пожаловаться на участника", "faq_report_abuse", 0.97, slots={"language": "ru"}))
+    article = KB["ru"].articles["report-abuse"]
+    assert messages[0]["text"] == (
+        f"{article.lead}\nИсточник: [{article.title}]({article.url()})")
+    assert "/kb/ru/report-abuse)" in messages[0]["text"]
+
+
+async def test_language_comes_from_the_rule_when_the_slot_is_not_set_yet() -> None:
+    page_ru, _ = await run(ActionAnswerFaq(), tracker(
+        "/faq_self_service", "faq_self_service", 1.0, metadata={"language": "ru"}))
+    assert "/kb/ru/self-service)" in page_ru[0]["text"]
+    typed_ru, _ = await run(ActionAnswerFaq(), tracker(
+        "что такое самообслуживание", "faq_self_service", 0.95))
+    assert "/kb/ru/self-service)" in typed_ru[0]["text"]
+    unsupported_page, _ = await run(ActionAnswerFaq(), tracker(
+        "what is self-service", "faq_self_service", 0.95, metadata={"language": "de"}))
+    assert "/kb/en/self-service)" in unsupported_page[0]["text"]
 
 
 async def test_button_payload_answers_even_without_words() -> None:
@@ -29,8 +51,7 @@ async def test_button_payload_answers_even_without_words() -> None:
 async def test_answer_clears_a_pending_did_you_mean() -> None:
     _, events = await run(ActionAnswerFaq(), tracker(
         "/faq_live_chat", "faq_live_chat", 1.0, slots={"kb_suggested": True}))
-    assert events == [{"event": "slot", "timestamp": None, "name": "kb_suggested",
-                       "value": None}]
+    assert events == [CLEAR]
 
 
 async def test_unsure_intent_without_lexical_support_goes_to_search_instead() -> None:
@@ -44,11 +65,74 @@ async def test_unsure_intent_without_lexical_support_goes_to_search_instead() ->
 
 async def test_unsure_intent_backed_by_the_words_is_answered() -> None:
     messages, _ = await run(ActionAnswerFaq(), tracker(
-        "which phone number for singapore", "faq_phone_support", 0.55))
+        "who may phone support", "faq_phone_support", 0.55))
     assert "/kb/en/phone-support" in messages[0]["text"]
 
 
-async def test_language_from_metadata_falls_back_to_english() -> None:
+# --- phone questions other than "the number": answered for everyone, no country asked ---
+
+@pytest.mark.parametrize(("lang", "question", "intent", "must"), [
+    ("en", "what should I have ready before I call", "faq_phone_prepare",
+     ["personal meeting ID", "host key"]),
+    ("ru", "что приготовить перед звонком", "faq_phone_prepare",
+     ["персональный идентификатор конференции", "ключ организатора"]),
+    ("en", "which extension do I dial", "faq_phone_extension", ["extension 2"]),
+    ("ru", "какой добавочный набирать", "faq_phone_extension", ["добавочный номер 2"]),
+])
+@pytest.mark.parametrize("user", [None, "basic-owner", "pro-member", "enterprise-admin"])
+async def test_general_phone_facts_for_everyone(lang: str, question: str, intent: str,
+                                                must: list[str], user: str | None) -> None:
     messages, _ = await run(ActionAnswerFaq(), tracker(
-        "phone?", "faq_phone_support", 0.99, metadata={"language": "ru"}))
-    assert "/kb/en/phone-support" in messages[0]["text"]
+        question, intent, 0.95, user=user, slots={"language": lang}))
+    (message,) = messages
+    for fact in must:
+        assert fact in message["text"]
+    assert f"/kb/{lang}/phone-support)" in message["text"]
+    assert "+1.888" not in message["text"]  # a question about calling, not the number
+    assert "buttons" not in message or not message["buttons"]
+
+
+@pytest.mark.parametrize(("user", "lang", "line"), [
+    ("enterprise-admin", "en", "You (admin on Enterprise) have phone support"),
+    ("enterprise-admin", "ru", "Вам (администратор, «Предприятие») доступна поддержка по телефону"),
+    ("pro-owner", "en", "Phone support is for owners and admins of Business, Education, "
+                        "Enterprise and API accounts; yours is on Pro."),
+    ("pro-owner", "ru", "ваша — на тарифе «Профессиональный»"),
+    ("business-member", "en", "On Business accounts, phone support is for owners and "
+                              "admins, and you're a member."),
+    (None, "en", "You're not signed in"),
+    (None, "ru", "Вы не вошли в систему"),
+])
+async def test_who_gets_phone_support_names_the_plans_and_the_askers_own_access(
+    user: str | None, lang: str, line: str
+) -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        "who gets phone support", "faq_phone_support", 0.95, user=user,
+        slots={"language": lang}))
+    text = messages[0]["text"]
+    assert text.startswith(KB[lang].articles["phone-support"].lead)
+    assert line in text
+
+
+async def test_is_p1_fixed_within_an_hour_corrects_the_misconception() -> None:
+    for lang, must in (("en", ["not a time to fix", "notified that your request is "
+                                                    "registered", "1 hour"]),
+                       ("ru", ["не срок устранения проблемы", "уведомление о регистрации",
+                               "1 час"])):
+        messages, _ = await run(ActionAnswerFaq(), tracker(
+            "is P1 fixed within an hour?", "faq_fix_time", 0.95, slots={"language": lang}))
+        text = messages[0]["text"]
+        for fact in must:
+            assert fact in text
+        assert f"/kb/{lang}/response-times)" in text
+
+
+@pytest.mark.parametrize(("user", "has"), [
+    ("pro-owner", True), ("business-admin", True), ("pro-member", False),
+    ("basic-owner", False), (None, False)])
+async def test_live_chat_answer_says_whether_the_asker_has_it(user: str | None,
+                                                                has: bool) -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        "who can use live chat", "faq_live_chat", 0.95, user=user))
+    text = messages[0]["text"]
+    assert ('say "talk to a person"' in text) == has

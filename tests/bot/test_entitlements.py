@@ -212,7 +212,7 @@ def test_describe_support_examples() -> None:
     assert "phone support" in business
     assert "live chat" in business
     assert "You're an admin on a Business account." in business
-    assert "P1 1 h, P2 4 h, P3 24 h, P4 24 h" in business
+    assert "P1 1 hour, P2 4 hours, P3 24 hours, P4 24 hours" in business
 
 
 def test_describe_support_for_visitors() -> None:

@@ -9,19 +9,42 @@ from scripts.stack import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 FAQ_INTENTS = [i for i in DOMAIN["intents"] if i.startswith("faq_")] + ["bot_challenge"]
+LANGUAGES = ["en", "ru"]
 
 
-def test_every_faq_intent_is_answered_by_exactly_one_article() -> None:
-    kb = knowledge.load()
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_faq_intent_is_answered_by_exactly_one_article(language: str) -> None:
+    kb = knowledge.load(language)
     assert sorted(kb.by_intent) == sorted(FAQ_INTENTS)
 
 
-def test_every_article_has_a_short_lead_and_a_link() -> None:
-    kb = knowledge.load()
+def test_both_languages_have_the_same_articles_answering_the_same_intents() -> None:
+    en, ru = knowledge.load("en"), knowledge.load("ru")
+    assert sorted(en.articles) == sorted(ru.articles)
+    for article_id, article in en.articles.items():
+        other = ru.articles[article_id]
+        assert (article.intents, article.plans) == (other.intents, other.plans), article_id
+        assert dict(article.answers).keys() == dict(other.answers).keys(), article_id
+        assert len(article.sections) == len(other.sections), article_id
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_article_has_a_short_lead_and_a_link(language: str) -> None:
+    kb = knowledge.load(language)
     assert len(kb.articles) >= 16
     for article in kb.articles.values():
-        assert 40 <= len(article.lead) <= 900, article.id
-        assert article.url("https://help.example").endswith(f"/kb/en/{article.id}")
+        assert 40 <= len(article.lead) <= 1300, article.id
+        assert article.url("https://help.example").endswith(f"/kb/{language}/{article.id}")
+
+
+def test_a_narrow_intent_is_answered_by_its_section() -> None:
+    for language in LANGUAGES:
+        kb = knowledge.load(language)
+        phone = kb.articles["phone-support"]
+        assert phone.answer("faq_phone_support") == phone.lead
+        assert phone.answer("faq_phone_extension") != phone.lead
+        assert "2" in phone.answer("faq_phone_extension")
+        assert kb.for_intent("faq_fix_time") is kb.articles["response-times"]
 
 
 @pytest.mark.parametrize(
@@ -29,23 +52,39 @@ def test_every_article_has_a_short_lead_and_a_link() -> None:
     [
         ("phone number for the UK", "phone-support"),
         ("how fast do you answer a P1 request", "response-times"),
-        ("someone is zoombombing my meetings", "report-abuse"),
+        ("how do I report abusive actions", "report-abuse"),
         ("I was overcharged on my invoice", "billing-discrepancy"),
-        ("what should I include in a web ticket", "web-tickets"),
+        ("how do I submit a web ticket", "web-tickets"),
         ("what does priority 3 normal mean", "priority-levels"),
+        ("номер телефона поддержки в Японии", "phone-support"),
+        ("как отправить веб-заявку", "web-tickets"),
+        ("что такое приоритет срочный", "priority-levels"),
+        ("с меня списали лишнее, расхождение в оплате", "billing-discrepancy"),
+        ("целевое время ответа на запрос", "response-times"),
     ],
 )
 def test_search_ranks_the_right_article_first(question: str, article: str) -> None:
-    passage, hit = knowledge.load().search(question, limit=1)[0]
+    language = "ru" if any("а" <= ch <= "я" for ch in question.lower()) else "en"
+    passage, hit = knowledge.load(language).search(question, limit=1)[0]
     assert passage.article_id == article
     assert hit.coverage > 0.5
 
 
-def test_search_finds_nothing_for_unrelated_or_foreign_text() -> None:
+def test_russian_search_copes_with_inflection_and_yo() -> None:
+    kb = knowledge.load("ru")
+    for question in ("заявку", "заявкой", "заявки", "ключом организатора", "ключ организатора",
+                     "приоритеты", "приоритетом"):
+        (passage, _), *_ = kb.search(question, limit=1)
+        assert passage.article_id in {"web-tickets", "phone-support", "priority-levels"}
+    assert kb.search("всё ещё") == kb.search("все еще")
+
+
+def test_search_finds_nothing_for_unrelated_or_unsupported_text() -> None:
     kb = knowledge.load()
     assert kb.search("weather in paris tomorrow") == []
-    assert kb.search("как связаться с поддержкой") == []
+    assert kb.search("サポートに連絡する方法") == []
     assert kb.search("") == []
+    assert knowledge.load("ru").search("погода в париже завтра") == []
 
 
 def test_search_returns_one_passage_per_article() -> None:
@@ -79,6 +118,15 @@ def test_unknown_plan_is_refused(tmp_path: Path) -> None:
     lang.mkdir()
     _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: []\nplans: [gold]\n---\nLead.\n")
     with pytest.raises(ArticleError, match=r"unknown plans \['gold'\]"):
+        knowledge.load("en", tmp_path)
+
+
+def test_answer_must_name_an_existing_section(tmp_path: Path) -> None:
+    lang = tmp_path / "en"
+    lang.mkdir()
+    _write(lang, "a.md", "---\nid: a\ntitle: T\ntags: []\nplans: [all]\n"
+           "answers: {faq_x: Missing}\n---\nLead.\n\n## Other\nText.\n")
+    with pytest.raises(ArticleError, match=r"answers\.faq_x: no section '## Missing'"):
         knowledge.load("en", tmp_path)
 
 

@@ -28,6 +28,9 @@ def texts(replies: list[dict[str, object]]) -> str:
         ("is the help center open on weekends", "help-center"),
         ("somebody is harassing people in my meetings", "report-abuse"),
         ("are you a real person?", "chatbot"),
+        ("what is the target response time", "response-times"),
+        ("how do I report abuse", "report-abuse"),
+        ("what is the help center", "help-center"),
     ],
 )
 def test_questions_are_answered_with_their_article(rasa_stack: Stack, question: str,
