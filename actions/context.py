@@ -26,8 +26,10 @@ def policy() -> SupportPolicy:
     return support_policy.cached()
 
 
-# Fail at start-up, naming file and key, if the policy or the directory is invalid.
+# Fail at start-up, naming file and key, if the policy or the directory is invalid, or if
+# there is no HELP_CENTER_SECRET (no secret falls back to one written in the source).
 accounts.read_yaml(policy())
+identity.secret_from_env()
 
 _redis: Redis | None = None
 _loaded: asyncio.Event | None = None

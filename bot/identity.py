@@ -17,7 +17,6 @@ import jwt
 
 ALGORITHM = "HS256"
 LEEWAY_S = 30
-DEV_SECRET = "dev-only-help-center-secret-change-me"  # noqa: S105 - refused in production
 MAX_TOKEN_LENGTH = 4096
 MIN_SECRET_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
@@ -35,16 +34,20 @@ class Identity:
 ANONYMOUS = Identity(None, "missing")
 
 
+class SecretMissing(RuntimeError):
+    """HELP_CENTER_SECRET is not set or too short: nothing starts without it."""
+
+
 def secret_from_env() -> str:
-    """`HELP_CENTER_SECRET`; outside production a fixed development secret."""
-    secret = os.environ.get("HELP_CENTER_SECRET")
-    if secret:
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise RuntimeError(f"HELP_CENTER_SECRET must be at least {MIN_SECRET_BYTES} bytes")
-        return secret
-    if os.environ.get("HANDOFF_ENV") == "production":
-        raise RuntimeError("HELP_CENTER_SECRET must be set when HANDOFF_ENV=production")
-    return DEV_SECRET
+    """`HELP_CENTER_SECRET`, in every mode: no secret is written in the source. `make run`
+    makes one once for development (kept in var/secrets.env); production sets its own."""
+    secret = os.environ.get("HELP_CENTER_SECRET", "")
+    if not secret:
+        raise SecretMissing("HELP_CENTER_SECRET is not set (make run makes one for "
+                            "development in var/secrets.env; production must set its own)")
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SecretMissing(f"HELP_CENTER_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+    return secret
 
 
 def verify(token: object, secret: str) -> Identity:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.identity import DEV_SECRET, MIN_SECRET_BYTES
+from bot.identity import MIN_SECRET_BYTES
 
 _LOOPBACK_ORIGIN = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?$")
 
@@ -74,7 +74,7 @@ class Settings:
                 raise SettingsError(f"{name} must be positive, got {raw!r}")
             return value
 
-        secret = environ.get("HELP_CENTER_SECRET") or ("" if production else DEV_SECRET)
+        secret = environ.get("HELP_CENTER_SECRET", "")
         # The console's tokens are signed with their own key: AGENT_TOKEN_SECRET, else one
         # derived from HELP_CENTER_SECRET (HKDF with a label), never a written default.
         agent_secret = environ.get("AGENT_TOKEN_SECRET") or (
@@ -83,7 +83,8 @@ class Settings:
                                                              agent_secret)):
             if len(value.encode()) < MIN_SECRET_BYTES:
                 raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes"
-                                    + (" in production" if production else ""))
+                                    + ("" if production else " (make run makes one for "
+                                       "development in var/secrets.env)"))
         origins = tuple(o.strip().rstrip("/") for o in
                         environ.get("HANDOFF_ALLOWED_ORIGINS", "").split(",") if o.strip())
         if production and not origins:

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from bot import identity
+from scripts import stack
 
 
 def send(url: str, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -44,7 +45,7 @@ def main() -> int:
             return 0
         try:
             if user:  # a fresh short-lived token per message, as the help center would
-                metadata["token"] = identity.issue(user, identity.secret_from_env(), 600)
+                metadata["token"] = identity.issue(user, stack.help_center_secret(), 600)
             replies = send(url, sender, text, metadata)
         except (urllib.error.URLError, OSError) as exc:
             print(f"cannot reach the bot at {url} ({exc}); is `make run` running?")

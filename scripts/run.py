@@ -71,6 +71,7 @@ def _follow(names: tuple[str, ...], stopping: threading.Event) -> None:
 
 def _programs(ports: dict[str, int], target: RedisTarget, embedded: bool) -> list[Program]:
     env = {**target.env(), "ACTIONS_PORT": str(ports["actions"]),
+           "HELP_CENTER_SECRET": stack.help_center_secret(VAR),
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
            "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
            "HC_RESTARTS_FILE": str(RUN / "restarts.json"),

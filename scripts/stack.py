@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,6 +28,29 @@ VENV_BIN = Path(sys.executable).parent
 # Rasa and the action server live in the Python 3.10 environment, whichever runs this.
 RASA_BIN = Path(os.environ.get("RASA_VENV") or ROOT / ".venv") / "bin"
 GATEWAY_BIN = Path(os.environ.get("GATEWAY_VENV") or ROOT / ".venv-gw") / "bin"
+
+
+def help_center_secret(var_dir: Path | None = None) -> str:
+    """HELP_CENTER_SECRET from the environment; for development, else one made once and
+    kept in var/secrets.env (mode 0600), so `make run`, `make shell` and a restart agree.
+    No secret is ever written in the source."""
+    secret = os.environ.get("HELP_CENTER_SECRET")
+    if secret:
+        return secret
+    path = (var_dir or ROOT / "var") / "secrets.env"
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith("HELP_CENTER_SECRET="):
+                return line.split("=", 1)[1].strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"# made by make run for development; production sets its own\n"
+                  f"HELP_CENTER_SECRET={secret}\n")
+    return secret
 
 
 def free_port() -> int:

@@ -7,6 +7,8 @@ the action server are the same processes `make run` starts (scripts/stack.py).
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +20,10 @@ import redis as redis_lib
 
 from scripts import stack
 from scripts.stack import RedisTarget
+
+# No secret is written in the source: the test run makes its own, which every process it
+# starts (Rasa's action server, gateways) inherits.
+os.environ.setdefault("HELP_CENTER_SECRET", secrets.token_hex(32))
 
 
 @pytest.fixture(scope="session")

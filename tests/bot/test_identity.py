@@ -153,19 +153,24 @@ def test_production_with_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     assert identity.secret_from_env() == SECRET
 
 
-def test_development_falls_back_to_dev_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_secret_works_by_default_in_development_either(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The development secret was written in the source: anyone could sign tokens for
+    any demo user of a development stack. Now there is none to fall back to."""
     monkeypatch.delenv("HELP_CENTER_SECRET", raising=False)
     monkeypatch.delenv("HANDOFF_ENV", raising=False)
-    assert identity.secret_from_env() == identity.DEV_SECRET
-    token = issue("pro-owner", identity.secret_from_env())
-    assert verify(token, identity.DEV_SECRET) == Identity("pro-owner", "verified")
+    with pytest.raises(identity.SecretMissing, match="make run makes one"):
+        identity.secret_from_env()
+    monkeypatch.setenv("HELP_CENTER_SECRET", "short")
+    with pytest.raises(identity.SecretMissing, match="at least 32 bytes"):
+        identity.secret_from_env()
 
 
 def test_dev_token_signs_demo_users_outside_production_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("HANDOFF_ENV", raising=False)
-    monkeypatch.delenv("HELP_CENTER_SECRET", raising=False)
+    monkeypatch.setenv("HELP_CENTER_SECRET", SECRET)
     tok = identity.dev_token("pro-owner", {"pro-owner"})
     assert identity.verify(tok, identity.secret_from_env()) == identity.Identity(
         "pro-owner", "verified")

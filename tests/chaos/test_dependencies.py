@@ -47,7 +47,7 @@ async def ask_and_time(widget: ChaosWidget, text: str, timeout: float = 30
 
 
 async def start_widgets(gateways: Gateways, *users: str) -> list[ChaosWidget]:
-    widgets = [ChaosWidget(gateways.urls, identity.issue(u, identity.DEV_SECRET), u)
+    widgets = [ChaosWidget(gateways.urls, identity.issue(u, identity.secret_from_env()), u)
                for u in users]
     for widget in widgets:
         widget.start()

@@ -87,7 +87,7 @@ async def test_gateway_sigkilled_with_live_chats_restarted_by_the_supervisor(
     capacity = math.ceil(len(agent_group) / 2)
     gateways = supervised_gateways(gateway_env(rasa_stack, AGENT_CAPACITY=str(capacity),
                                                HANDOFF_GRACE_S="60"))
-    token = identity.issue("business-admin", identity.DEV_SECRET)
+    token = identity.issue("business-admin", identity.secret_from_env())
     widgets = [ChaosWidget(gateways.urls, token, f"w{i}") for i in range(chats)]
     for widget in widgets:
         widget.start()
@@ -156,7 +156,7 @@ async def test_two_gateways_one_killed_its_clients_go_on_on_the_other(
 ) -> None:
     chats = 20 if FULL else 8
     gateways = plain_gateways(gateway_env(rasa_stack, AGENT_CAPACITY="50"))
-    token = identity.issue("business-admin", identity.DEV_SECRET)
+    token = identity.issue("business-admin", identity.secret_from_env())
     widgets = [ChaosWidget([gateways.urls[i % 2], gateways.urls[(i + 1) % 2]], token, f"t{i}")
                for i in range(chats)]
     for widget in widgets:
@@ -202,7 +202,8 @@ async def test_a_bot_turn_cut_short_by_a_kill_is_answered_once(
     for it; the restarted gateway (or the client's retry) takes the turn over, and Rasa
     answers it once: the turn is in its conversation once, its answer in the chat once."""
     gateways = supervised_gateways(gateway_env(rasa_stack))
-    widget = ChaosWidget(gateways.urls, identity.issue("pro-owner", identity.DEV_SECRET), "cut")
+    token = identity.issue("pro-owner", identity.secret_from_env())
+    widget = ChaosWidget(gateways.urls, token, "cut")
     widget.start()
     await asyncio.wait_for(widget.ready.wait(), 30)
     rasa = rasa_stack.services["rasa"].proc.pid

@@ -31,7 +31,7 @@ async def traffic_through(outage: Callable[[], object], rasa_stack: Stack, gatew
                           redis: redis_lib.Redis, label: str) -> dict[str, object]:
     """Chats with an agent and with the bot, `outage()` in the middle; the figures."""
     chats = 12 if FULL else 6
-    token = identity.issue("business-admin", identity.DEV_SECRET)
+    token = identity.issue("business-admin", identity.secret_from_env())
     widgets = [ChaosWidget(gateways.urls, token, f"{label}{i}") for i in range(chats)]
     for widget in widgets:
         widget.start()
@@ -109,7 +109,7 @@ async def test_redis_data_lost_and_back(
     admin is still entitled), agents can take chats, and nothing sent afterwards is
     lost."""
     gateways = plain_gateways(gateway_env(rasa_stack), count=1)
-    token = identity.issue("business-admin", identity.DEV_SECRET)
+    token = identity.issue("business-admin", identity.secret_from_env())
     widgets = [ChaosWidget(gateways.urls, token, f"f{i}") for i in range(4)]
     for widget in widgets:
         widget.start()
@@ -156,7 +156,8 @@ async def test_a_deaf_socketio_listener_is_found_and_restored(
     await server.start_server()
     deaf_url = f"http://127.0.0.1:{server.port}"
     try:
-        widget = ChaosWidget([deaf_url], identity.issue("pro-owner", identity.DEV_SECRET), "d")
+        token = identity.issue("pro-owner", identity.secret_from_env())
+        widget = ChaosWidget([deaf_url], token, "d")
         widget.start()
         await asyncio.wait_for(widget.ready.wait(), 30)
         await queue_chats(rasa_stack.redis.url, [widget.chat_id or ""])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -30,7 +31,8 @@ EVENTS = (WidgetEvent.SESSION_CONFIRM, WidgetEvent.BOT_UTTERED, WidgetEvent.HAND
 def make_settings(redis: RedisTarget, rasa_url: str = "http://127.0.0.1:9",
                   actions_url: str = "http://127.0.0.1:9", **env: str) -> Settings:
     return Settings.from_env({"REDIS_URL": redis.url, "RASA_URL": rasa_url,
-                              "ACTIONS_URL": actions_url, **env})
+                              "ACTIONS_URL": actions_url,
+                              "HELP_CENTER_SECRET": os.environ["HELP_CENTER_SECRET"], **env})
 
 
 @pytest.fixture

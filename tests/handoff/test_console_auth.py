@@ -15,7 +15,6 @@ import jwt
 import pytest
 import socketio
 
-from bot import identity
 from handoff import agents as agent_auth
 from handoff.app import create_app
 from handoff.settings import SettingsError
@@ -141,7 +140,8 @@ async def test_no_agent_token_works_with_a_secret_from_the_source(
     opened the console as agent1."""
     base = await start_gateway(make_settings(redis_server))
     now = int(time.time())
-    for secret in (identity.DEV_SECRET + "-agents", identity.DEV_SECRET):
+    old_default = "dev-only-help-center-secret-change-me"  # what the source once held
+    for secret in (old_default + "-agents", old_default):
         forged = jwt.encode({"sub": "agent1", "sid": "x", "aud": agent_auth.AUDIENCE,
                              "iat": now, "exp": now + 600}, secret, algorithm="HS256")
         with pytest.raises(socketio.exceptions.ConnectionError):

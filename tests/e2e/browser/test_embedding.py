@@ -19,7 +19,7 @@ from tests.e2e.browser.conftest import PageProblems, WebStack, start_web_gateway
 
 # The help center, the gateway and the action server share one secret; the test stack's
 # action server runs with the development one, so the production gateway gets it too.
-SECRET = identity.DEV_SECRET
+SECRET = identity.secret_from_env()
 
 
 def write_page(root: Path, gateway: str, token: str) -> None:
