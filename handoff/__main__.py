@@ -18,8 +18,10 @@ def main() -> int:
     except SettingsError as exc:
         print(f"handoff gateway: {exc}", file=sys.stderr)
         return 2
+    # SIGTERM (supervisord, Ctrl-C): open sockets get 10 s to finish, then the process
+    # exits; anything unfinished is picked up from Redis by the next process
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                print=lambda _: None)
+                print=lambda _: None, shutdown_timeout=10)
     return 0
 
 

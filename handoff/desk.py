@@ -71,11 +71,13 @@ class Desk:
                 "estimated_wait_s": round(wait) if wait is not None else None}
 
     async def status_of(self, chat: Chat) -> dict[str, Any]:
-        """The `handoff_status` payload of a chat."""
+        """The `handoff_status` payload of a chat (with its language, which the widget
+        follows for its own texts)."""
+        language = chat.language or texts.DEFAULT
         if chat.state == v.QUEUED:
-            return self.queued_status(await self.lifecycle.position(chat.chat_id),
-                                      await self.presence.outlook())
-        body: dict[str, Any] = {"state": chat.state}
+            return {**self.queued_status(await self.lifecycle.position(chat.chat_id),
+                                         await self.presence.outlook()), "language": language}
+        body: dict[str, Any] = {"state": chat.state, "language": language}
         if chat.state == v.AGENT and chat.assignee:
             body["agent"] = await self.presence.name(chat.assignee)
         if chat.state == v.BOT and chat.csat_pending:
@@ -121,7 +123,8 @@ class Desk:
             if chat.state != v.QUEUED:  # a stale queue entry: say what it really is
                 await self.send_status(chat.chat_id, chat=chat)
                 continue
-            await self.fanout.status(chat.chat_id, self.queued_status(position, outlook))
+            await self.fanout.status(chat.chat_id, {**self.queued_status(position, outlook),
+                                                    "language": chat.language or texts.DEFAULT})
 
     # -- the customer's side -----------------------------------------------------------------
     def customer(self, chat_id: str) -> Liveness:

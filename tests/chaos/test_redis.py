@@ -152,7 +152,8 @@ async def test_a_deaf_socketio_listener_is_found_and_restored(
     listener and makes its clients catch up: the customer misses nothing."""
     env = gateway_env(rasa_stack)
     other = plain_gateways(env, count=1)
-    server = TestServer(create_app(Settings.from_env(env)), host="127.0.0.1")
+    server = TestServer(create_app(Settings.from_env(env)), host="127.0.0.1",
+                        shutdown_timeout=10)
     await server.start_server()
     deaf_url = f"http://127.0.0.1:{server.port}"
     try:

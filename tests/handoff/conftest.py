@@ -41,14 +41,25 @@ async def start_gateway(redis: redis_lib.Redis) -> AsyncIterator[Callable[..., A
     servers: list[TestServer] = []
 
     async def start(settings: Settings) -> str:
-        server = TestServer(create_app(settings), host="127.0.0.1")
+        server = TestServer(create_app(settings), host="127.0.0.1", shutdown_timeout=10)
         await server.start_server()
         servers.append(server)
         return f"http://127.0.0.1:{server.port}"
 
     yield start
     for server in servers:
-        await server.close()
+        try:
+            await asyncio.wait_for(server.close(), 60)
+        except TimeoutError:  # say where it hangs instead of waiting for the test timeout
+            for task in asyncio.all_tasks():
+                chain, coro = [], task.get_coro()
+                while coro is not None and len(chain) < 40:  # down to what it awaits
+                    frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+                    if frame is not None:
+                        chain.append(f"{frame.f_code.co_filename}:{frame.f_lineno}")
+                    coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+                print("TASK", task.get_name(), chain)
+            raise
 
 
 class WidgetClient:
