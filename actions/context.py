@@ -82,10 +82,16 @@ def metadata(tracker: Tracker) -> dict[str, Any]:
 
 
 async def asker(tracker: Tracker) -> Asker:
-    """Who is asking, from the signed token in this message's metadata only: never from
-    slots or anything the user typed."""
-    return await entitlements.resolve(metadata(tracker).get("token"),
-                                      identity.secret_from_env(), await directory())
+    """Who is asking, from this message's metadata only, never from slots or anything
+    the user typed: the gateway's short-lived signed assertion (`identity`: it verified
+    the help center's token, which is not passed on, so Rasa's trackers never hold it),
+    or the help center's own token (`token`) from a direct REST client."""
+    meta = metadata(tracker)
+    if "identity" in meta:
+        who = identity.verify_assertion(meta.get("identity"), identity.secret_from_env())
+        return await entitlements.asker_for(who, await directory())
+    return await entitlements.resolve(meta.get("token"), identity.secret_from_env(),
+                                      await directory())
 
 
 def language(tracker: Tracker) -> str:

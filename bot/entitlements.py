@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.accounts import Account, AccountDirectory
-from bot.identity import Identity, verify
+from bot.identity import Identity, expected_claims, verify
 from bot.messages import capital, hours, join, say
 from bot.policy import ANONYMOUS_PLAN, SupportPolicy
 
@@ -41,8 +41,12 @@ class Asker:
 
 
 async def resolve(token: object, secret: str, directory: AccountDirectory) -> Asker:
-    """Who is asking, from the signed token alone (never from anything the user typed)."""
-    who = verify(token, secret)
+    """Who is asking, from the help center's signed token alone (never from anything
+    the user typed); its `aud`/`iss` are checked when the help center sets them."""
+    return await asker_for(verify(token, secret, **expected_claims()), directory)
+
+
+async def asker_for(who: Identity, directory: AccountDirectory) -> Asker:
     account = await directory.get(who.user_id) if who.user_id is not None else None
     return Asker(who, account)
 

@@ -9,6 +9,8 @@ unverified claim, and the reason is kept so the bot can say it could not confirm
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import time
 from dataclasses import dataclass
@@ -50,14 +52,32 @@ def secret_from_env() -> str:
     return secret
 
 
-def verify(token: object, secret: str) -> Identity:
+def derive_secret(secret: str, label: str) -> str:
+    """HKDF-SHA256 (RFC 5869) of `secret` for one purpose: a key that reveals nothing of
+    the secret and differs per label."""
+    prk = hmac.new(b"help-center-assistant", secret.encode(), hashlib.sha256).digest()
+    return hmac.new(prk, label.encode() + b"\x01", hashlib.sha256).digest().hex()
+
+
+def expected_claims() -> dict[str, str]:
+    """`aud` and `iss` a help center's tokens must carry, when it says so
+    (HELP_CENTER_TOKEN_AUDIENCE, HELP_CENTER_TOKEN_ISSUER)."""
+    wanted = {"audience": os.environ.get("HELP_CENTER_TOKEN_AUDIENCE", ""),
+              "issuer": os.environ.get("HELP_CENTER_TOKEN_ISSUER", "")}
+    return {k: v for k, v in wanted.items() if v}
+
+
+def verify(token: object, secret: str, audience: str = "", issuer: str = "") -> Identity:
+    """The help center's token; `audience`/`issuer`, when given, must match its claims."""
     if not token:
         return ANONYMOUS
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         return Identity(None, "invalid")
+    required = ["exp", "sub", *(["aud"] if audience else []), *(["iss"] if issuer else [])]
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], leeway=LEEWAY_S,
-                            options={"require": ["exp", "sub"]})
+                            audience=audience or None, issuer=issuer or None,
+                            options={"require": required, "verify_aud": bool(audience)})
     except jwt.ExpiredSignatureError:
         return Identity(None, "expired")
     except jwt.PyJWTError:
@@ -73,6 +93,46 @@ def issue(user_id: str, secret: str, ttl_s: int = 3600, now: float | None = None
     issued = int(now if now is not None else time.time())
     return jwt.encode({"sub": user_id, "iat": issued, "exp": issued + ttl_s}, secret,
                       algorithm=ALGORITHM)
+
+
+# -- from the gateway to the bot ------------------------------------------------------------
+# The gateway verifies the help center's token and passes the bot only what it found,
+# signed with a key of its own and good for minutes: Rasa keeps message metadata in its
+# trackers for days, and the help center's token must not be kept there.
+ASSERTION_TTL_S = 300
+_ASSERTION_AUDIENCE = "help-center-bot"
+
+
+def bot_key(secret: str) -> str:
+    return derive_secret(secret, "gateway to bot identity v1")
+
+
+def assertion(who: Identity, secret: str, now: float | None = None) -> str:
+    """What the gateway found of the asker (`sub` when verified, else the reason)."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {"aud": _ASSERTION_AUDIENCE, "reason": who.reason,
+                                 "iat": issued, "exp": issued + ASSERTION_TTL_S}
+    if who.user_id is not None:
+        claims["sub"] = who.user_id
+    return jwt.encode(claims, bot_key(secret), algorithm=ALGORITHM)
+
+
+def verify_assertion(token: object, secret: str) -> Identity:
+    """The gateway's assertion (see `assertion`); anything wrong is 'invalid'."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return Identity(None, "invalid")
+    try:
+        claims = jwt.decode(token, bot_key(secret), algorithms=[ALGORITHM], leeway=LEEWAY_S,
+                            audience=_ASSERTION_AUDIENCE,
+                            options={"require": ["exp", "aud", "reason"]})
+    except jwt.PyJWTError:
+        return Identity(None, "invalid")
+    sub, reason = claims.get("sub"), claims.get("reason")
+    if isinstance(sub, str) and sub and reason == "verified":
+        return Identity(sub, "verified")
+    if reason in ("missing", "expired", "invalid"):
+        return Identity(None, str(reason))
+    return Identity(None, "invalid")
 
 
 class DevTokensDisabled(RuntimeError):

@@ -126,7 +126,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
             turns = BotTurns(lifecycle, desk,
                              RasaClient(http, settings.rasa_url, settings.rasa_timeout_s),
                              policy, asker_of, process, metrics, limits,
-                             settings.max_bot_turns)
+                             settings.help_center_secret, settings.max_bot_turns)
 
             def allow(origin: str | None, environ: dict[str, Any]) -> bool:
                 return settings.origin_allowed(origin)

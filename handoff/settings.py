@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -10,17 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.identity import MIN_SECRET_BYTES
+from bot.identity import MIN_SECRET_BYTES, derive_secret
 
 _LOOPBACK_ORIGIN = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?$")
-
-
-def derive_secret(secret: str, label: str) -> str:
-    """HKDF-SHA256 (RFC 5869) of `secret` for one purpose: a key that reveals nothing of
-    the secret and differs per label."""
-    prk = hmac.new(b"help-center-assistant", secret.encode(), hashlib.sha256).digest()
-    okm = hmac.new(prk, label.encode() + b"\x01", hashlib.sha256).digest()
-    return okm.hex()
 
 
 class SettingsError(ValueError):

@@ -29,7 +29,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot import handoff as handoff_rules
-from bot import redis_keys
+from bot import identity, redis_keys
 from bot.entitlements import Asker, decide
 from bot.policy import SupportPolicy
 from handoff import texts
@@ -105,8 +105,10 @@ AskerOf = Callable[[dict[str, str]], Awaitable[Asker]]
 class BotTurns:
     def __init__(self, lifecycle: Lifecycle, desk: Desk, rasa: RasaClient,
                  policy: SupportPolicy, asker_of: AskerOf, process: Process,
-                 metrics: Metrics, limits: SharedLimits, max_running: int = 100) -> None:
+                 metrics: Metrics, limits: SharedLimits, help_center_secret: str,
+                 max_running: int = 100) -> None:
         self.lifecycle = lifecycle
+        self.help_center_secret = help_center_secret
         self.limits = limits
         self.max_running = max_running  # bot turns at once in this process
         self.desk = desk
@@ -119,6 +121,16 @@ class BotTurns:
         self.locks: dict[str, asyncio.Lock] = {}  # one turn at a time per chat, in order
         self.waiting: dict[str, int] = {}  # turns started and not done, per chat
         self.running: set[str] = set()  # members of the turns this process runs now
+
+    def metadata(self, turn: Turn) -> dict[str, str]:
+        """What Rasa gets with the message: the page's country and language, and who is
+        asking as the gateway verified it (a short-lived assertion of its own), never
+        the help center's token, which Rasa would keep in its trackers for days."""
+        meta = {k: v for k, v in turn.context.items() if k in ("country", "language")}
+        who = identity.verify(turn.context.get("token"), self.help_center_secret,
+                              **identity.expected_claims())
+        meta["identity"] = identity.assertion(who, self.help_center_secret)
+        return meta
 
     @property
     def full(self) -> bool:
@@ -162,7 +174,7 @@ class BotTurns:
     async def run(self, turn: Turn) -> None:
         started = time.monotonic()
         try:
-            replies = await self.rasa.turn(turn.chat_id, turn.text, turn.context,
+            replies = await self.rasa.turn(turn.chat_id, turn.text, self.metadata(turn),
                                            message_id=turn.member, replay=turn.attempts > 1)
             if not replies:
                 raise RasaUnavailable("Rasa answered nothing (is the action server up?)")

@@ -180,3 +180,40 @@ def test_dev_token_signs_demo_users_outside_production_only(
     monkeypatch.setenv("HELP_CENTER_SECRET", "s" * 40)
     with pytest.raises(identity.DevTokensDisabled):
         identity.dev_token("pro-owner", {"pro-owner"})
+
+
+# --- what the gateway passes the bot --------------------------------------------------------
+
+def test_the_bots_assertion_carries_what_the_gateway_found_and_nothing_else() -> None:
+    for who in (Identity("pro-owner", "verified"), Identity(None, "expired"),
+                Identity(None, "missing")):
+        assert identity.verify_assertion(identity.assertion(who, SECRET), SECRET) == who
+    forged = issue("pro-owner", SECRET)  # a help-center token is not an assertion
+    assert identity.verify_assertion(forged, SECRET) == Identity(None, "invalid")
+    stale = identity.assertion(Identity("pro-owner", "verified"), SECRET,
+                               now=time.time() - 3600)
+    assert identity.verify_assertion(stale, SECRET) == Identity(None, "invalid")
+    other = identity.assertion(Identity("pro-owner", "verified"), "o" * 40)
+    assert identity.verify_assertion(other, SECRET) == Identity(None, "invalid")
+
+
+def test_audience_and_issuer_are_checked_when_the_help_center_sets_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Help-center tokens had no audience check: a token the help center signed for
+    another service was accepted here."""
+    now = int(time.time())
+    ours = jwt.encode({"sub": "pro-owner", "exp": now + 60, "aud": "chat", "iss": "hc"},
+                      SECRET, algorithm="HS256")
+    theirs = jwt.encode({"sub": "pro-owner", "exp": now + 60, "aud": "billing",
+                         "iss": "hc"}, SECRET, algorithm="HS256")
+    plain = issue("pro-owner", SECRET)
+    monkeypatch.setenv("HELP_CENTER_TOKEN_AUDIENCE", "chat")
+    monkeypatch.setenv("HELP_CENTER_TOKEN_ISSUER", "hc")
+    rules = identity.expected_claims()
+    assert verify(ours, SECRET, **rules) == Identity("pro-owner", "verified")
+    assert verify(theirs, SECRET, **rules) == Identity(None, "invalid")
+    assert verify(plain, SECRET, **rules) == Identity(None, "invalid")  # no aud at all
+    monkeypatch.delenv("HELP_CENTER_TOKEN_AUDIENCE")
+    monkeypatch.delenv("HELP_CENTER_TOKEN_ISSUER")
+    assert verify(plain, SECRET, **identity.expected_claims()) == \
+        Identity("pro-owner", "verified")

@@ -220,3 +220,30 @@ async def test_a_long_description_in_cyrillic_and_emoji_is_queued_intact(
     assert await reloaded.wait_for("session_confirm") == chat_id
     ack = await reloaded.sio.call("resume", {"session_id": chat_id, "last_seq": 0}, timeout=10)
     assert ack["ok"] and ack["latest"] >= 10
+
+
+async def test_the_help_centers_token_is_never_kept_in_the_bots_conversation(
+    rasa_stack: Stack, start_gateway: Callable[..., Any], widget: Callable[[], WidgetClient],
+    redis: redis_lib.Redis
+) -> None:
+    """The identity token was stored in Rasa's trackers (7 days) on every turn. The
+    gateway now passes a short-lived assertion of what it verified instead; the bot
+    still knows who is asking."""
+    settings = settings_for(rasa_stack)
+    base = await start_gateway(settings)
+    client = widget()
+    token = identity.issue("business-admin", settings.help_center_secret)
+    chat_id = await open_chat(client, base, token=token)
+    await client.sio.call("user_uttered", {"message": "what support do I get?",
+                                           "session_id": chat_id}, timeout=30)
+    answer = await client.wait_for("bot_uttered", lambda d: d["metadata"]["sender"] == "bot")
+    assert "admin on a Business account" in answer["text"]
+    kept = []
+    for key in redis.scan_iter(f"hc:tracker:{chat_id}*"):
+        kind = redis.type(key)
+        if kind == "string":
+            kept.append(redis.get(key) or "")
+        elif kind == "list":
+            kept.append("\n".join(redis.lrange(key, 0, -1)))
+    assert kept and any('"identity"' in k for k in kept)
+    assert not any(token in k for k in kept)
