@@ -10,6 +10,7 @@ one is running says so and exits.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -80,7 +81,8 @@ def _programs(ports: dict[str, int], target: RedisTarget, embedded: bool) -> lis
                                              f"http://127.0.0.1:{ports['gateway']}")}
     programs = []
     if embedded:
-        programs.append(Program("redis", stack.redis_argv(target.port, VAR / "redis"),
+        programs.append(Program("redis", stack.redis_argv(target.port, VAR / "redis",
+                                                          password=target.password),
                                 priority=10, startsecs=1))
     programs += [
         Program("actions", stack.actions_argv(ports["actions"]), env, priority=20),
@@ -108,8 +110,9 @@ def main() -> int:
                   f"to a free port.", file=sys.stderr)
             return 1
     embedded = not os.environ.get("REDIS_URL")
-    if embedded:
-        target = RedisTarget("127.0.0.1", int(os.environ.get("HC_REDIS_PORT", "6390")))
+    if embedded:  # a password made for this run: only our processes get it
+        target = RedisTarget("127.0.0.1", int(os.environ.get("HC_REDIS_PORT", "6390")),
+                             password=secrets.token_hex(16))
         if stack.port_open(target.port):
             print(f"port {target.port} (embedded Redis) is in use; set HC_REDIS_PORT or "
                   f"REDIS_URL.", file=sys.stderr)

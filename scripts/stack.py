@@ -109,6 +109,7 @@ class RedisTarget:
             "REDIS_HOST": self.host,
             "REDIS_PORT": str(self.port),
             "REDIS_DB": str(self.db),
+            "REDIS_PASSWORD": self.password or "",
         }
 
 
@@ -203,21 +204,25 @@ def redis_version(binary: str | None = None) -> str:
     return f"{version} ({binary or redis_binary()})"
 
 
-def redis_argv(port: int, data_dir: Path, aof: bool = True, maxmemory: str = "512mb"
-               ) -> list[str]:
+def redis_argv(port: int, data_dir: Path, aof: bool = True, maxmemory: str = "512mb",
+               password: str | None = None) -> list[str]:
     """Redis on loopback; with `aof`, every write is logged and fsynced once a second.
     Memory is capped, and full means writes are refused (noeviction): Redis never drops
-    a chat, a queue entry or a session by itself to make room."""
+    a chat, a queue entry or a session by itself to make room. With `password`, every
+    client must authenticate (the password is made per run)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     return [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
             "--appendonly", "yes" if aof else "no", "--appendfsync", "everysec", "--save", "",
             "--daemonize", "no", "--protected-mode", "yes", "--maxmemory", maxmemory,
-            "--maxmemory-policy", "noeviction"]
+            "--maxmemory-policy", "noeviction",
+            *(["--requirepass", password] if password else [])]
 
 
 def start_redis(port: int, data_dir: Path, log_dir: Path, aof: bool = True,
-                stdout: int | IO[bytes] | None = None) -> Service:
-    svc = spawn("redis", redis_argv(port, data_dir, aof), log_dir, base_env(), stdout)
+                stdout: int | IO[bytes] | None = None, password: str | None = None
+                ) -> Service:
+    svc = spawn("redis", redis_argv(port, data_dir, aof, password=password), log_dir,
+                base_env(), stdout)
     wait_until(lambda: port_open(port), svc, "redis", 15)
     return svc
 

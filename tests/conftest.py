@@ -30,9 +30,10 @@ os.environ.setdefault("HELP_CENTER_SECRET", secrets.token_hex(32))
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisTarget]:
     port = stack.free_port()
     base = tmp_path_factory.mktemp("redis")
-    svc = stack.start_redis(port, base / "data", base / "log", aof=False)
+    password = secrets.token_hex(16)  # as make run does: every client authenticates
+    svc = stack.start_redis(port, base / "data", base / "log", aof=False, password=password)
     try:
-        yield RedisTarget("127.0.0.1", port)
+        yield RedisTarget("127.0.0.1", port, password=password)
     finally:
         svc.stop()
 
@@ -40,7 +41,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisTarg
 @pytest.fixture
 def redis(redis_server: RedisTarget) -> Iterator[redis_lib.Redis]:
     client = redis_lib.Redis(host=redis_server.host, port=redis_server.port,
-                             db=redis_server.db, decode_responses=True)
+                             db=redis_server.db, password=redis_server.password,
+                             decode_responses=True)
     client.flushdb()
     try:
         yield client

@@ -45,6 +45,9 @@ def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_pat
         printed = (tmp_path / "run.out").read_text()
         assert f"{gateway}/ " in printed and f"{gateway}/agent " in printed
         assert "embedded Redis 7." in printed  # Debian's patched server, version said
+        import redis as redis_lib  # and it wants a password (made for this run)
+        with pytest.raises(redis_lib.AuthenticationError):
+            redis_lib.Redis(port=ports["HC_REDIS_PORT"]).ping()
         assert "development mode" in printed
         for path in ("/", "/agent", "/widget.js", "/kb/en/response-times"):
             assert stack.http_ok(gateway + path), path

@@ -7,10 +7,17 @@
  *
  * data-gateway defaults to the script's own origin. data-token-callback names a global
  * function returning the help center's signed identity token (a JWT string), null, or a
- * Promise of either. The widget loads GATEWAY/static/widget.css, GATEWAY/static/markdown.js
- * and, when the page has no `io` yet, GATEWAY/static/vendor/socket.io.min.js.
+ * Promise of either. The widget loads GATEWAY/static/widget.css, GATEWAY/static/markdown.js,
+ * GATEWAY/static/i18n.js (its texts in English and Russian) and, when the page has no `io`
+ * yet, GATEWAY/static/vendor/socket.io.min.js.
  *
- * Public API: window.HelpCenterChat = {open(), close(), newConversation(), identify()}.
+ * Public API: window.HelpCenterChat = {open(), close(), newConversation(), identify(),
+ * setLanguage(lang)}.
+ *
+ * Language of the widget's own texts: the page's (data-language, or setLanguage) until the
+ * gateway reports the chat's language (handoff_status.language), which follows what the
+ * user writes (bot/language.py); after that whichever of the two changed last. Before any
+ * of them, the page's <html lang>, then the browser's language, else English.
  *
  * Protocol: docs/protocol.md (widget namespace "/"). Safety: no text from the network or
  * the user ever becomes HTML; the DOM is built with createElement/textContent, bot text
@@ -27,8 +34,9 @@
   var BASE = trimSlash(data.gateway || (script && script.src ? new URL(script.src, location.href).origin
     : location.origin));
   var CONFIG = {
-    title: data.title || 'Help Center',
+    title: data.title || '', // the page's own title; else the catalogue's, in the language
     country: data.country || '',
+    // the page's language, sent as customData.language: data-language, else <html lang>
     language: data.language || (document.documentElement.lang || '').slice(0, 2).toLowerCase(),
     tokenCallback: data.tokenCallback || ''
   };
@@ -171,6 +179,28 @@
     }
   }
 
+  // The catalogue (i18n.js); if it could not be loaded, texts show as their keys.
+  function translator(lang) {
+    var i18n = window.HelpCenterI18n;
+    if (i18n && typeof i18n.translator === 'function') return i18n.translator(lang);
+    var fn = function (key) { return key; };
+    fn.lang = 'en';
+    fn.has = function () { return false; };
+    return fn;
+  }
+
+  function supportedLanguage(code) {
+    var i18n = window.HelpCenterI18n;
+    return i18n && typeof i18n.supported === 'function' ? i18n.supported(code) : null;
+  }
+
+  // Whether a message has words at all (a button's payload such as "/affirm", a number or
+  // an emoji never changes the chat's language).
+  function hasWords(text) {
+    text = String(text || '').trim();
+    return text.charAt(0) !== '/' && /[A-Za-z\u00C0-\u024F\u0400-\u04FF]{2}/.test(text);
+  }
+
   function renderMarkdown(text) {
     if (window.HelpCenterMarkdown && typeof window.HelpCenterMarkdown.render === 'function') {
       return window.HelpCenterMarkdown.render(text);
@@ -208,13 +238,25 @@
     this.csatDone = false;
     this.lastTypingEmit = 0;
     this.timers = {};
+    this.labels = [];           // [node, attribute, key]: the static texts, for a language change
+    // the page's language, and the chat's as the gateway last reported it (see the header)
+    this.pageLanguage = supportedLanguage(CONFIG.language);
+    this.chatLanguage = supportedLanguage(stored.chatLang);
+    this.sentLanguage = typeof stored.pageLang === 'string' ? stored.pageLang : '';
+    var pageChanged = this.pageLanguage && CONFIG.language !== this.sentLanguage;
+    this.lang = supportedLanguage(pageChanged ? this.pageLanguage : stored.lang) ||
+      this.pageLanguage || supportedLanguage(navigator.language) || 'en';
+    this.t = translator(this.lang);
     this.build();
+    this.applyLanguage();
   }
 
   Widget.prototype.save = function () {
     try {
       window.localStorage.setItem(STORAGE_KEY, JSON.stringify({
         sid: this.sessionId, who: this.who, seen: this.lastSeen,
+        lang: this.lang, chatLang: this.chatLanguage || undefined,
+        pageLang: this.sentLanguage || undefined,
         outbox: this.outbox.map(function (m) {
           return { id: m.id, text: m.text, title: m.title || undefined, ts: m.ts };
         })
@@ -231,8 +273,7 @@
     // Launcher
     var launcher = this.launcher = el('button', 'hc-launcher');
     launcher.type = 'button';
-    launcher.setAttribute('aria-label', 'Open chat');
-    launcher.setAttribute('aria-expanded', 'false');
+    launcher.setAttribute('aria-expanded', 'false'); // its name: updateBadge
     launcher.appendChild(icon(ICONS.chat));
     this.badge = el('span', 'hc-badge');
     this.badge.setAttribute('aria-hidden', 'true');
@@ -243,7 +284,7 @@
     // Panel
     var panel = this.panel = el('section', 'hc-panel');
     panel.setAttribute('role', 'region');
-    panel.setAttribute('aria-label', 'Support chat');
+    this.label(panel, 'aria-label', 'widget.region');
     panel.id = 'hc-panel-' + uid;
     panel.hidden = true;
     launcher.setAttribute('aria-controls', panel.id);
@@ -251,14 +292,16 @@
     var header = el('header', 'hc-header');
     var titles = el('div', 'hc-titles');
     var h2 = el('h2', 'hc-title', CONFIG.title);
-    this.subtitle = el('p', 'hc-subtitle', 'Ask us anything');
+    if (!CONFIG.title) this.label(h2, 'text', 'widget.title');
+    this.subtitle = el('p', 'hc-subtitle');
+    this.subtitleKey = 'widget.subtitle.start';
     titles.appendChild(h2);
     titles.appendChild(this.subtitle);
     header.appendChild(titles);
-    this.newButton = this.iconButton('New conversation', ICONS.refresh, function () {
+    this.newButton = this.iconButton('widget.new', ICONS.refresh, function () {
       self.askNewConversation();
     });
-    this.closeButton = this.iconButton('Close chat', ICONS.minimize, function () {
+    this.closeButton = this.iconButton('widget.close', ICONS.minimize, function () {
       self.close();
     });
     header.appendChild(this.newButton);
@@ -270,14 +313,14 @@
     confirmBox.hidden = true;
     confirmBox.setAttribute('role', 'group');
     confirmBox.setAttribute('aria-labelledby', 'hc-confirm-text-' + uid);
-    var confirmText = el('p', 'hc-confirm__text', 'Start a new conversation? This one will be closed.');
+    var confirmText = this.label(el('p', 'hc-confirm__text'), 'text', 'widget.confirm.text');
     confirmText.id = 'hc-confirm-text-' + uid;
-    var confirmYes = this.textButton('Start over', 'hc-btn hc-btn--primary', function () {
+    var confirmYes = this.textButton('widget.confirm.yes', 'hc-btn hc-btn--primary', function () {
       confirmBox.hidden = true;
       self.newConversation();
       self.input.focus();
     });
-    var confirmNo = this.textButton('Keep chatting', 'hc-btn', function () {
+    var confirmNo = this.textButton('widget.confirm.no', 'hc-btn', function () {
       confirmBox.hidden = true;
       self.newButton.focus();
     });
@@ -299,7 +342,7 @@
     bar.hidden = true;
     this.handoffText = el('p', 'hc-handoff__text');
     this.handoffText.setAttribute('role', 'status');
-    this.leaveButton = this.textButton('Leave queue', 'hc-btn hc-btn--small', function () {
+    this.leaveButton = this.textButton('widget.leave', 'hc-btn hc-btn--small', function () {
       self.leaveQueue();
     });
     this.leaveButton.hidden = true;
@@ -310,13 +353,12 @@
     // Conversation log
     var body = this.body = el('div', 'hc-body');
     var intro = el('div', 'hc-intro');
-    intro.appendChild(el('p', 'hc-intro__title', 'Hi there! How can we help?'));
-    intro.appendChild(el('p', 'hc-intro__text',
-      'Ask a question and our assistant answers right away. You can talk to a person at any time.'));
+    intro.appendChild(this.label(el('p', 'hc-intro__title'), 'text', 'widget.intro.title'));
+    intro.appendChild(this.label(el('p', 'hc-intro__text'), 'text', 'widget.intro.text'));
     body.appendChild(intro);
     var log = this.log = el('div', 'hc-log');
     log.setAttribute('role', 'log');
-    log.setAttribute('aria-label', 'Conversation');
+    this.label(log, 'aria-label', 'widget.log');
     log.setAttribute('aria-live', 'polite');
     log.setAttribute('aria-relevant', 'additions');
     log.tabIndex = 0;
@@ -337,8 +379,9 @@
 
     // Actions + composer
     var tools = el('div', 'hc-tools');
-    this.humanButton = this.textButton('Talk to a person', 'hc-btn hc-btn--small', function () {
-      self.send('/request_human', 'Talk to a person');
+    this.humanButton = this.textButton('widget.human', 'hc-btn hc-btn--small', function () {
+      // the title in the chat's language: the gateway accepts either (handoff/texts.py)
+      self.send('/request_human', self.t('widget.human'));
       self.input.focus();
     });
     tools.appendChild(this.humanButton);
@@ -346,18 +389,18 @@
 
     var form = this.form = el('form', 'hc-composer');
     form.setAttribute('novalidate', '');
-    var label = el('label', 'hc-visually-hidden', 'Message');
+    var label = this.label(el('label', 'hc-visually-hidden'), 'text', 'widget.message');
     var input = this.input = el('textarea', 'hc-input');
     input.id = 'hc-input-' + uid;
     label.htmlFor = input.id;
     input.rows = 1;
     input.maxLength = MAX_CHARS;
-    input.placeholder = 'Write a message…';
+    this.label(input, 'placeholder', 'widget.placeholder');
     input.setAttribute('autocomplete', 'off');
     var sendButton = this.sendButton = el('button', 'hc-send');
     sendButton.type = 'submit';
     sendButton.appendChild(icon(ICONS.send));
-    sendButton.appendChild(el('span', 'hc-send__label', 'Send'));
+    sendButton.appendChild(this.label(el('span', 'hc-send__label'), 'text', 'widget.send'));
     form.appendChild(label);
     form.appendChild(input);
     form.appendChild(sendButton);
@@ -412,19 +455,36 @@
     document.addEventListener('visibilitychange', function () { self.markSeen(); });
   };
 
-  Widget.prototype.iconButton = function (name, paths, onClick) {
+  // A text from the catalogue on `node` (attr: 'text', 'placeholder' or an attribute),
+  // remembered so that a change of language sets it again.
+  Widget.prototype.label = function (node, attr, key) {
+    this.labels.push([node, attr, key]);
+    this.setLabel(node, attr, key);
+    return node;
+  };
+
+  Widget.prototype.setLabel = function (node, attr, key) {
+    var text = this.t(key);
+    if (attr === 'text') node.textContent = text;
+    else if (attr === 'placeholder') node.placeholder = text;
+    else node.setAttribute(attr, text);
+  };
+
+  Widget.prototype.iconButton = function (key, paths, onClick) {
     var button = el('button', 'hc-iconbtn');
     button.type = 'button';
-    button.setAttribute('aria-label', name);
-    button.title = name;
+    this.label(button, 'aria-label', key);
+    this.label(button, 'title', key);
     button.appendChild(icon(paths));
     button.addEventListener('click', onClick);
     return button;
   };
 
-  Widget.prototype.textButton = function (name, className, onClick) {
-    var button = el('button', className, name);
+  // A button labelled from the catalogue (`key`), or with a text of its own (`text`).
+  Widget.prototype.textButton = function (key, className, onClick, text) {
+    var button = el('button', className, text);
     button.type = 'button';
+    if (!text) this.label(button, 'text', key);
     button.addEventListener('click', onClick);
     return button;
   };
@@ -432,15 +492,15 @@
   Widget.prototype.buildCsat = function () {
     var self = this;
     var box = el('form', 'hc-csat');
+    this.ratingLabels = [];
     box.hidden = true;
     box.setAttribute('novalidate', '');
     var fieldset = el('fieldset', 'hc-csat__scale');
     fieldset.setAttribute('role', 'radiogroup');
-    var legend = el('legend', 'hc-csat__legend', 'Rate this conversation');
+    var legend = this.label(el('legend', 'hc-csat__legend'), 'text', 'widget.rate.legend');
     legend.id = 'hc-csat-legend-' + uid;
     fieldset.setAttribute('aria-labelledby', legend.id);
     fieldset.appendChild(legend);
-    var names = ['Poor', 'Fair', 'Okay', 'Good', 'Excellent'];
     var options = el('div', 'hc-csat__options');
     for (var i = 1; i <= 5; i++) {
       var option = el('label', 'hc-csat__option');
@@ -449,12 +509,16 @@
       radio.name = 'hc-rating-' + uid;
       radio.value = String(i);
       option.appendChild(radio);
-      option.appendChild(el('span', 'hc-csat__label', i + ' - ' + names[i - 1]));
+      var optionLabel = el('span', 'hc-csat__label');
+      optionLabel.dataset.rating = String(i);
+      this.ratingLabels.push(optionLabel);
+      option.appendChild(optionLabel);
       options.appendChild(option);
     }
     fieldset.appendChild(options);
     box.appendChild(fieldset);
-    var commentLabel = el('label', 'hc-csat__comment-label', 'Comment (optional)');
+    var commentLabel = this.label(el('label', 'hc-csat__comment-label'), 'text',
+      'widget.rate.comment');
     var comment = el('textarea', 'hc-csat__comment');
     comment.id = 'hc-csat-comment-' + uid;
     comment.rows = 2;
@@ -465,7 +529,7 @@
     this.csatError = el('p', 'hc-csat__error');
     this.csatError.setAttribute('role', 'alert');
     box.appendChild(this.csatError);
-    var submit = el('button', 'hc-btn hc-btn--primary', 'Submit rating');
+    var submit = this.label(el('button', 'hc-btn hc-btn--primary'), 'text', 'widget.rate.submit');
     submit.type = 'submit';
     box.appendChild(submit);
     this.csatThanks = el('p', 'hc-csat__thanks');
@@ -474,7 +538,7 @@
       event.preventDefault();
       var chosen = box.querySelector('input[type="radio"]:checked');
       if (!chosen) {
-        self.csatError.textContent = 'Choose a rating from 1 to 5.';
+        self.csatError.textContent = self.t('widget.rate.choose');
         box.querySelector('input[type="radio"]').focus();
         return;
       }
@@ -538,14 +602,15 @@
     }
     this.badge.textContent = unread > 99 ? '99+' : String(unread);
     this.badge.hidden = unread === 0;
-    this.launcher.setAttribute('aria-label', unread > 0 ? 'Open chat, ' + unread + ' unread' : 'Open chat');
+    this.launcher.setAttribute('aria-label', unread > 0
+      ? this.t('widget.launcher.unread', { count: unread }) : this.t('widget.launcher'));
   };
 
   // -- connection ------------------------------------------------------------------------
   Widget.prototype.connect = function () {
     var self = this;
     if (typeof window.io !== 'function') {
-      this.setConn('error', 'Chat is unavailable right now. Please try again later.');
+      this.setConn('error', 'widget.conn.unavailable');
       return;
     }
     var socket = this.socket = window.io(BASE, {
@@ -558,7 +623,7 @@
       timeout: 10000,
       autoConnect: false
     });
-    this.setConn('connecting', 'Connecting…');
+    this.setConn('connecting', 'widget.conn.connecting');
     socket.on('connect', function () {
       self.failures = 0;
       self.generation += 1;
@@ -572,20 +637,19 @@
       if (reason === 'io server disconnect') {
         socket.connect(); // the server dropped us; come back
       }
-      self.setConn('reconnecting', 'Reconnecting…');
+      self.setConn('reconnecting', 'widget.conn.reconnecting');
       self.refreshPending();
     });
     socket.on('connect_error', function (err) {
       self.failures += 1;
       var message = err && err.message ? String(err.message) : '';
       if (/origin/i.test(message) || (!socket.active && self.failures >= 1)) {
-        self.setConn('error', 'This website isn’t allowed to connect to the support chat ' +
-          '(connection refused). Please contact us another way.');
+        self.setConn('error', 'widget.conn.refused');
         return;
       }
       if (self.failures >= 3) self.diagnose();
       else self.setConn(self.everConnected ? 'reconnecting' : 'connecting',
-        self.everConnected ? 'Reconnecting…' : 'Connecting…');
+        self.everConnected ? 'widget.conn.reconnecting' : 'widget.conn.connecting');
     });
     socket.on('session_confirm', function (id) { self.onConfirm(id); });
     socket.on('bot_uttered', function (message) { self.onMessage(message); });
@@ -602,7 +666,7 @@
         self.generation += 1;
         self.outbox.forEach(function (m) { m.inflight = false; });
         self.hideBotTyping();
-        self.setConn('reconnecting', 'Reconnecting…');
+        self.setConn('reconnecting', 'widget.conn.reconnecting');
         self.refreshPending();
       }
     });
@@ -623,24 +687,25 @@
     this.diagnosing = true;
     if (!navigator.onLine) {
       this.diagnosing = false;
-      this.setConn('reconnecting', 'Reconnecting…');
+      this.setConn('reconnecting', 'widget.conn.reconnecting');
       return;
     }
     fetch(BASE + '/healthz', { mode: 'no-cors', cache: 'no-store', credentials: 'omit' })
       .then(function () {
         if (!self.connected) {
-          self.setConn('error', 'Can’t connect to the support chat from this website ' +
-            '(connection refused). Still trying…');
+          self.setConn('error', 'widget.conn.refusedRetrying');
         }
       }, function () {
-        if (!self.connected) self.setConn('reconnecting', 'Reconnecting…');
+        if (!self.connected) self.setConn('reconnecting', 'widget.conn.reconnecting');
       })
       .then(function () { self.diagnosing = false; });
   };
 
-  Widget.prototype.setConn = function (kind, text) {
+  // The connection line: `key` of its text in the catalogue ('' while connected).
+  Widget.prototype.setConn = function (kind, key) {
     this.connKind = kind;
-    this.connStatus.textContent = text || '';
+    this.connKey = key || '';
+    this.connStatus.textContent = key ? this.t(key) : '';
     this.connStatus.className = 'hc-conn' + (kind ? ' hc-conn--' + kind : '');
     this.root.classList.toggle('hc-root--offline', kind === 'reconnecting' || kind === 'error');
   };
@@ -654,11 +719,13 @@
     }, function () { return null; });
   };
 
-  Widget.prototype.customData = function () {
+  // `withLanguage`: the page's language goes with a new chat, or when the page changed it;
+  // rejoining a chat does not re-state it (the chat's language follows the user's words).
+  Widget.prototype.customData = function (withLanguage) {
     var custom = {};
     if (this.token) custom.token = this.token;
     if (CONFIG.country) custom.country = CONFIG.country;
-    if (CONFIG.language) custom.language = CONFIG.language;
+    if (CONFIG.language && withLanguage) custom.language = CONFIG.language;
     return custom;
   };
 
@@ -674,7 +741,8 @@
         self.resetView();
       }
       self.who = who;
-      var body = { customData: self.customData() };
+      var body = { customData: self.customData(!self.sessionId ||
+                                               self.sentLanguage !== CONFIG.language) };
       if (self.sessionId) body.session_id = self.sessionId;
       self.requestSession(generation, body, 0);
     });
@@ -688,7 +756,7 @@
     this.socket.timeout(ACK_TIMEOUT_MS).emit('session_request', body, function (err, ack) {
       if (generation !== self.generation || self.connected) return;
       if (!err && ack && ack.ok !== false) return; // session_confirm came with it
-      self.setConn('reconnecting', 'Can’t reach the chat service right now. Retrying…');
+      self.setConn('reconnecting', 'widget.conn.storeDown');
       self.timers.session = setTimeout(function () {
         if (generation === self.generation && self.socket.connected && !self.connected) {
           self.requestSession(generation, body, attempt + 1);
@@ -705,6 +773,7 @@
       this.resetView();
       this.sessionId = id;
     }
+    this.sentLanguage = CONFIG.language; // this chat knows the page's language now
     this.save();
     this.connected = true;
     this.everConnected = true;
@@ -735,7 +804,7 @@
         if (ack && ack.ok && typeof ack.latest === 'number' && ack.latest < after) {
           // the chat's history is gone (the gateway's store lost it): start over
           self.resetView();
-          self.showNotice('Earlier messages of this conversation are no longer available.');
+          self.showNotice(self.t('widget.historyLost'));
           page(0);
           return;
         }
@@ -808,7 +877,7 @@
       var body = { message: entry.text, session_id: self.sessionId, client_msg_id: entry.id };
       if (entry.title) body.title = entry.title;
       if (self.sendToken) { // the refreshed token goes with the next message
-        body.customData = self.customData();
+        body.customData = self.customData(false);
         self.sendToken = false;
       }
       if (self.state === 'bot') self.showBotTyping();
@@ -831,7 +900,10 @@
       var failed = this.byClientId[entry.id];
       if (failed) {
         failed.classList.add('hc-msg--failed');
-        this.setPendingText(failed, 'Not sent: ' + (ack.message || 'the message was refused'));
+        // the gateway's own message is English: in other languages, the code's text
+        var reason = this.t.has('widget.reason.' + ack.code) ? this.t('widget.reason.' + ack.code)
+          : (this.lang === 'en' && ack.message) || this.t('widget.reason.refused');
+        this.setPendingText(failed, 'widget.state.failed', { reason: reason });
       }
       this.afterAck();
       return;
@@ -842,7 +914,21 @@
       this.setPending(node, false);
       if (ack && typeof ack.seq === 'number') this.assignSeq(node, ack.seq);
     }
+    if (ack && typeof ack.language === 'string') this.onChatLanguage(ack.language);
+    else if (this.state !== 'queued' && hasWords(entry.text)) this.askStatus();
     this.afterAck();
+  };
+
+  // Words may have changed the chat's language (bot/language.py). The gateway sends
+  // handoff_status on its own only for queued chats; elsewhere a `resume` from the last
+  // message we have asks for it (it replays nothing new, then sends the status).
+  Widget.prototype.askStatus = function () {
+    var self = this;
+    clearTimeout(this.timers.status);
+    this.timers.status = setTimeout(function () {
+      if (!self.connected || self.resuming || !self.socket) return;
+      self.socket.emit('resume', { session_id: self.sessionId, last_seq: self.lastSeq });
+    }, 200); // one request for a burst of messages
   };
 
   // Not stored (the gateway could not reach its store, was too busy, or never answered):
@@ -852,7 +938,7 @@
     var self = this;
     entry.attempts = (entry.attempts || 0) + 1;
     var node = this.byClientId[entry.id];
-    if (node) this.setPendingText(node, 'Not sent yet. Retrying…');
+    if (node) this.setPendingText(node, 'widget.state.retrying');
     this.hideBotTyping();
     clearTimeout(this.timers.retry);
     this.timers.retry = setTimeout(function () { self.flush(self.generation); },
@@ -875,20 +961,24 @@
     var self = this;
     this.outbox.forEach(function (entry) {
       var node = self.byClientId[entry.id];
-      if (node) self.setPendingText(node, self.connected ? 'Sending…' : 'Waiting for connection…');
+      if (node) self.setPendingText(node, self.connected ? 'widget.state.sending' : 'widget.state.waiting');
     });
   };
 
   Widget.prototype.setPending = function (node, pending) {
     node.classList.toggle('hc-msg--pending', pending);
-    this.setPendingText(node, pending ? (this.connected ? 'Sending…' : 'Waiting for connection…') : '');
+    this.setPendingText(node, pending ? (this.connected ? 'widget.state.sending'
+      : 'widget.state.waiting') : '');
   };
 
-  Widget.prototype.setPendingText = function (node, text) {
+  // The state line under a message of ours: `key` in the catalogue ('' hides it).
+  Widget.prototype.setPendingText = function (node, key, values) {
     var line = node.querySelector('.hc-msg__state');
     if (line) {
-      line.textContent = text;
-      line.hidden = !text;
+      line._key = key;
+      line._values = values;
+      line.textContent = key ? this.t(key, values) : '';
+      line.hidden = !key;
     }
   };
 
@@ -909,7 +999,8 @@
   Widget.prototype.onAgentTyping = function (body) {
     var self = this;
     if (!body || body.sender !== 'agent') return;
-    this.agentTyping = typeof body.agent === 'string' && body.agent ? body.agent : (this.agentName || 'Support');
+    this.agentTyping = typeof body.agent === 'string' && body.agent ? body.agent
+      : (this.agentName || this.t('widget.sender.system'));
     this.renderTyping();
     clearTimeout(this.timers.agentTyping);
     this.timers.agentTyping = setTimeout(function () {
@@ -920,8 +1011,8 @@
 
   Widget.prototype.renderTyping = function () {
     var text = '';
-    if (this.agentTyping) text = this.agentTyping + ' is typing…';
-    else if (this.botTyping && this.state === 'bot') text = 'Assistant is typing…';
+    if (this.agentTyping) text = this.t('widget.typing.agent', { name: this.agentTyping });
+    else if (this.botTyping && this.state === 'bot') text = this.t('widget.typing.bot');
     this.typingLine.textContent = text;
     this.typingLine.hidden = !text;
     if (text) this.scrollToEnd();
@@ -1036,11 +1127,14 @@
     if (this.isOpen) this.markSeen();
   };
 
-  Widget.prototype.messageShell = function (sender, name, ts) {
+  // `name`: the sender's own name (an agent), else the catalogue's `key` for the sender.
+  Widget.prototype.messageShell = function (sender, name, ts, key) {
     var node = el('div', 'hc-msg hc-msg--' + sender);
     node.dataset.sender = sender;
     var meta = el('div', 'hc-msg__meta');
-    meta.appendChild(el('span', 'hc-msg__sender', name));
+    var who = el('span', 'hc-msg__sender', name || this.t(key));
+    if (!name) who.dataset.key = key;
+    meta.appendChild(who);
     var date = ts ? new Date(ts * 1000) : new Date();
     var time = el('time', 'hc-msg__time', formatTime(date));
     time.setAttribute('datetime', date.toISOString());
@@ -1052,7 +1146,7 @@
   };
 
   Widget.prototype.renderUser = function (text, title, ts, seq) {
-    var node = this.messageShell('user', 'You', ts);
+    var node = this.messageShell('user', '', ts, 'widget.sender.you');
     var shown = title || text;
     node.querySelector('.hc-msg__bubble').appendChild(el('p', 'hc-plain', shown));
     var state = el('p', 'hc-msg__state');
@@ -1062,9 +1156,12 @@
   };
 
   Widget.prototype.renderOther = function (sender, message, meta, ts) {
-    var name = sender === 'bot' ? 'Assistant' : sender === 'system' ? 'Support'
-      : (typeof meta.agent === 'string' && meta.agent ? meta.agent : (this.agentName || 'Support agent'));
-    var node = this.messageShell(sender, name, ts);
+    var own = sender === 'agent' ? (typeof meta.agent === 'string' && meta.agent ? meta.agent
+      : this.agentName) : '';
+    var key = sender === 'bot' ? 'widget.sender.bot' : sender === 'system' ? 'widget.sender.system'
+      : 'widget.sender.agent';
+    var node = this.messageShell(sender, own, ts, key);
+    var name = own || this.t(key);
     var bubble = node.querySelector('.hc-msg__bubble');
     var text = typeof message.text === 'string' ? message.text : '';
     if (text) bubble.appendChild(renderMarkdown(text));
@@ -1074,7 +1171,8 @@
         ? window.HelpCenterMarkdown.safeUrl(String(attachment.payload.src || '')) : null;
       if (src) {
         var img = el('img', 'hc-msg__image');
-        img.alt = typeof attachment.payload.alt === 'string' ? attachment.payload.alt : 'Image from ' + name;
+        img.alt = typeof attachment.payload.alt === 'string' ? attachment.payload.alt
+          : this.t('widget.image', { name: name });
         img.loading = 'lazy';
         img.referrerPolicy = 'no-referrer';
         img.src = src;
@@ -1102,13 +1200,13 @@
     if (this.csatPending) return; // the rating form asks instead of the 1..5 buttons
     var group = el('div', 'hc-quick');
     group.setAttribute('role', 'group');
-    group.setAttribute('aria-label', 'Suggested replies');
+    group.setAttribute('aria-label', this.t('widget.suggested'));
     last._quickReplies.forEach(function (reply) {
-      var button = self.textButton(reply.title, 'hc-chip', function () {
+      var button = self.textButton(null, 'hc-chip', function () {
         last._quickUsed = true;
         self.send(reply.payload, reply.title);
         self.input.focus();
-      });
+      }, reply.title);
       group.appendChild(button);
     });
     last.appendChild(group);
@@ -1117,27 +1215,34 @@
   Widget.prototype.onStatus = function (status) {
     if (!status || typeof status !== 'object') return;
     var state = ['bot', 'queued', 'agent'].indexOf(status.state) >= 0 ? status.state : 'bot';
+    this.status = status;
     this.state = state;
     this.agentName = typeof status.agent === 'string' ? status.agent : '';
+    this.onChatLanguage(status.language);
+    var t = this.t;
     var text = '';
     if (state === 'queued') {
-      var parts = ['Waiting for a specialist.'];
+      var parts = [t('widget.queue.waiting')];
       if (typeof status.position === 'number' && status.position > 0) {
-        parts.push(status.position === 1 ? 'You’re next in line.' : 'You’re number ' + status.position + ' in line.');
+        parts.push(status.position === 1 ? t('widget.queue.next')
+          : t('widget.queue.position', { position: status.position }));
       }
       if (status.agents_online === 0) {
-        parts.push('No specialist is online right now — you keep your place.');
+        parts.push(t('widget.queue.nobody'));
       } else if (typeof status.estimated_wait_s === 'number') {
-        parts.push('Estimated wait: about ' + Math.max(1, Math.round(status.estimated_wait_s / 60)) + ' min.');
+        parts.push(t('widget.queue.wait',
+          { count: Math.max(1, Math.round(status.estimated_wait_s / 60)) }));
       }
       text = parts.join(' ');
-      this.subtitle.textContent = 'In the queue for a person';
+      this.subtitleKey = 'widget.subtitle.queued';
     } else if (state === 'agent') {
-      text = 'Chatting with ' + (this.agentName || 'a support specialist');
-      this.subtitle.textContent = 'A person from our support team';
+      text = this.agentName ? t('widget.agent.named', { name: this.agentName })
+        : t('widget.agent.unnamed');
+      this.subtitleKey = 'widget.subtitle.agent';
     } else {
-      this.subtitle.textContent = 'Our assistant answers right away';
+      this.subtitleKey = 'widget.subtitle.bot';
     }
+    this.subtitle.textContent = t(this.subtitleKey);
     this.handoffText.textContent = text;
     this.handoffBar.hidden = !text;
     this.handoffBar.className = 'hc-handoff hc-handoff--' + state;
@@ -1147,6 +1252,67 @@
     this.renderTyping();
     var pending = state === 'bot' && status.csat_pending === true;
     this.setCsat(pending);
+  };
+
+  // -- language ---------------------------------------------------------------------------
+  // The chat's language as the gateway reports it: followed when it changes (the user wrote
+  // in, or asked for, another language). A chat with no message yet has only the page's
+  // language or the gateway's default, which says nothing.
+  Widget.prototype.onChatLanguage = function (code) {
+    var lang = supportedLanguage(code);
+    if (!lang || lang === this.chatLanguage) return;
+    if (!this.lastSeq && !this.outbox.length) return;
+    this.chatLanguage = lang;
+    this.useLanguage(lang);
+    this.save();
+  };
+
+  // The page's language changed (HelpCenterChat.setLanguage): the texts follow at once,
+  // and the chat is asked for again with it, so the gateway's messages follow too.
+  Widget.prototype.setLanguage = function (code) {
+    var lang = supportedLanguage(code);
+    if (!lang) return this.lang;
+    CONFIG.language = lang;
+    this.pageLanguage = lang;
+    this.useLanguage(lang);
+    this.save();
+    if (this.socket && this.socket.connected && this.sentLanguage !== lang) {
+      this.connected = false;
+      this.generation += 1;
+      this.outbox.forEach(function (m) { m.inflight = false; });
+      this.startSession(this.generation);
+    }
+    return lang;
+  };
+
+  Widget.prototype.useLanguage = function (lang) {
+    if (lang === this.lang) return;
+    this.lang = lang;
+    this.t = translator(lang);
+    this.applyLanguage();
+  };
+
+  // Every text the widget shows itself, again in this.lang.
+  Widget.prototype.applyLanguage = function () {
+    var self = this;
+    var t = this.t;
+    this.root.setAttribute('lang', t.lang);
+    this.labels.forEach(function (entry) { self.setLabel(entry[0], entry[1], entry[2]); });
+    this.ratingLabels.forEach(function (node) {
+      var rating = node.dataset.rating;
+      node.textContent = t('widget.rate.option', { rating: rating, name: t('widget.rate.' + rating) });
+    });
+    Array.prototype.forEach.call(this.log.querySelectorAll('.hc-msg__sender[data-key]'),
+      function (node) { node.textContent = t(node.dataset.key); });
+    Array.prototype.forEach.call(this.log.querySelectorAll('.hc-msg__state'), function (node) {
+      if (node._key) node.textContent = t(node._key, node._values);
+    });
+    if (this.connKey) this.connStatus.textContent = t(this.connKey);
+    if (this.status) this.onStatus(this.status);
+    else this.subtitle.textContent = t(this.subtitleKey);
+    this.renderTyping();
+    this.clearQuickReplies(); // the group's label
+    this.updateBadge();
   };
 
   Widget.prototype.setCsat = function (pending) {
@@ -1165,7 +1331,7 @@
   Widget.prototype.sendRating = function (rating, comment, submit) {
     var self = this;
     if (!this.connected) {
-      this.csatError.textContent = 'Not connected. Try again in a moment.';
+      this.csatError.textContent = this.t('widget.notConnected');
       return;
     }
     submit.disabled = true;
@@ -1174,22 +1340,23 @@
     this.socket.emit('csat', body, function (ack) {
       submit.disabled = false;
       if (ack && ack.ok === false) {
-        self.csatError.textContent = ack.message || 'Your rating could not be saved.';
+        self.csatError.textContent = self.t('widget.rate.failed');
         return;
       }
       self.csatPending = false;
       self.csatForm.hidden = true;
-      self.csatThanks.textContent = 'Rating sent. Thank you!';
+      self.csatThanks.textContent = self.t('widget.rate.thanks');
       self.input.focus();
     });
   };
 
   Widget.prototype.onError = function (body) {
     if (!body || typeof body !== 'object') return;
-    var text;
-    if (body.code === 'rate_limited') text = 'You’re sending messages too fast. Wait a moment; we’ll retry.';
-    else if (body.code === 'too_large') text = 'That message is too long.';
-    else text = typeof body.message === 'string' && body.message ? body.message : 'Something went wrong.';
+    // the gateway's messages are English: the widget says it in its own words by code
+    var key = 'widget.error.' + body.code;
+    var text = this.t.has(key) ? this.t(key)
+      : (this.lang === 'en' && typeof body.message === 'string' && body.message) ||
+        this.t('widget.error.generic');
     this.showNotice(text);
   };
 
@@ -1207,7 +1374,7 @@
   // -- queue, new conversation, identity ------------------------------------------------
   Widget.prototype.leaveQueue = function () {
     if (!this.connected) {
-      this.showNotice('Not connected. Try again in a moment.');
+      this.showNotice(this.t('widget.notConnected'));
       return;
     }
     this.socket.emit('handoff_cancel', { session_id: this.sessionId });
@@ -1227,6 +1394,7 @@
     this.lastSeen = 0;
     this.csatDone = false;
     this.state = 'bot';
+    this.chatLanguage = null; // a new chat: its language is reported anew
     this.agentName = '';
     this.agentTyping = '';
     this.hideBotTyping();
@@ -1307,6 +1475,12 @@
     open: call('open'),
     close: call('close'),
     newConversation: call('newConversation'),
+    // the page's language ('en', 'ru'): the widget's texts and the chat's language follow
+    setLanguage: function (lang) {
+      if (widget) return widget.setLanguage(lang);
+      if (typeof lang === 'string' && lang) CONFIG.language = lang; // read at the start
+      return undefined;
+    },
     identify: function () {
       if (widget) return widget.identify();
       return Promise.resolve(false); // read at connect time anyway
@@ -1315,10 +1489,11 @@
 
   var css = loadCss(BASE + '/static/widget.css');
   var md = window.HelpCenterMarkdown ? Promise.resolve(true) : loadScript(BASE + '/static/markdown.js');
+  var i18n = window.HelpCenterI18n ? Promise.resolve(true) : loadScript(BASE + '/static/i18n.js');
   var sio = typeof window.io === 'function' ? Promise.resolve(true)
     : loadScript(BASE + '/static/vendor/socket.io.min.js');
 
-  Promise.all([domReady(), css, md, sio]).then(function () {
+  Promise.all([domReady(), css, md, i18n, sio]).then(function () {
     widget = new Widget();
     widget.root.hidden = false;
     widget.renderOutbox(); // what is still to be sent from the last page

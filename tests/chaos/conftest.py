@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -38,13 +39,14 @@ class RestartableRedis:
     logs: Path
     fsync: str = "everysec"
     service: Service | None = None
+    password: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
     def target(self) -> RedisTarget:
-        return RedisTarget("127.0.0.1", self.port)
+        return RedisTarget("127.0.0.1", self.port, password=self.password)
 
     def start(self) -> None:
-        argv = stack.redis_argv(self.port, self.data)
+        argv = stack.redis_argv(self.port, self.data, password=self.password)
         argv[argv.index("--appendfsync") + 1] = self.fsync
         self.service = stack.spawn("redis", argv, self.logs, stack.base_env())
         stack.wait_until(lambda: stack.port_open(self.port), self.service, "redis", 15)
@@ -59,7 +61,7 @@ class RestartableRedis:
     def set_fsync(self, fsync: str) -> None:
         import redis as redis_lib
         self.fsync = fsync
-        client = redis_lib.Redis(port=self.port)
+        client = redis_lib.Redis(port=self.port, password=self.password)
         client.config_set("appendfsync", fsync)
         client.close()
 
@@ -99,6 +101,7 @@ def gateway_env(rasa_stack: Stack, **extra: str) -> dict[str, str]:
     """A gateway's environment against the test stack (`extra` overrides)."""
     return {**rasa_stack.redis.env(), "RASA_URL": f"http://127.0.0.1:{rasa_stack.rasa_port}",
             "ACTIONS_URL": f"http://127.0.0.1:{rasa_stack.actions_port}",
+            "HELP_CENTER_SECRET": os.environ["HELP_CENTER_SECRET"],
             "HANDOFF_RATE_LIMIT": "1000", "HANDOFF_LIMIT_SCALE": "100",
             "HANDOFF_MAX_CONNECTIONS_PER_ADDRESS": "10000",
             "RASA_TIMEOUT_S": "5", **extra}

@@ -93,6 +93,7 @@ def test_bad_input_gets_a_sensible_reply_and_is_stored_as_text(
     replies = rasa_stack.ask(user, message)
     assert replies and all(r.get("text") for r in replies)
     client = redis_lib.Redis(host=rasa_stack.redis.host, port=rasa_stack.redis.port,
+                             password=rasa_stack.redis.password,
                              decode_responses=True)
     stored = json.loads(client.get(f"hc:tracker:{user}") or "{}")
     user_texts = [e.get("text") for e in stored.get("events", []) if e["event"] == "user"]
@@ -112,6 +113,7 @@ def test_long_chat_keeps_a_bounded_tracker(rasa_stack: Stack) -> None:
     for n in range(40):
         assert rasa_stack.ask(user, "phone numbers" if n % 2 else "response times")
     client = redis_lib.Redis(host=rasa_stack.redis.host, port=rasa_stack.redis.port,
+                             password=rasa_stack.redis.password,
                              decode_responses=True)
     window = json.loads(client.get(f"hc:tracker:{user}") or "{}")["events"]
     assert len(window) <= 80 + 10

@@ -104,6 +104,7 @@ def test_web_ticket_is_created_and_its_status_is_private(rasa_stack: Stack) -> N
     assert ticket_id.startswith("T-")
     assert "priority P2 High" in done and "Target response time: 4 hours" in done
     client = redis_lib.Redis(host=rasa_stack.redis.host, port=rasa_stack.redis.port,
+                             password=rasa_stack.redis.password,
                              decode_responses=True)
     assert client.hget(f"hc:ticket:{ticket_id}", "user_id") == user
     mine = joined(say(rasa_stack, new_sender(), f"status of ticket {ticket_id}", user))

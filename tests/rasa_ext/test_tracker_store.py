@@ -24,7 +24,8 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 @pytest.fixture
 def store(redis_server: RedisTarget, redis: redis_lib.Redis) -> WindowedRedisTrackerStore:
     return WindowedRedisTrackerStore(DOMAIN, host=redis_server.host, port=redis_server.port,
-                                     key_prefix="hc", window_events=40, archive_max=10_000)
+                                     password=redis_server.password, key_prefix="hc",
+                                     window_events=40, archive_max=10_000)
 
 
 async def chat(store: WindowedRedisTrackerStore, sender: str, turns: int, start: int = 0
