@@ -23,7 +23,7 @@ from actions.context import (
 from actions.forms import answer
 from actions.interruptions import side_turn
 from actions.triage import TriageValidation, priority_line
-from bot import tickets, triage
+from bot import text, tickets, triage
 from bot.entitlements import sign_in_note
 from bot.messages import TEXTS, say
 from bot.messages import hours as hours_text
@@ -139,7 +139,8 @@ class ActionTicketStatus(Action):
         status = (say(lang, f"ticket.status.{ticket.status}")
                   if f"ticket.status.{ticket.status}" in TEXTS else ticket.status)
         dispatcher.utter_message(
-            text=say(lang, "ticket.found", id=ticket.id, subject=ticket.subject, status=status,
+            text=say(lang, "ticket.found", id=ticket.id, subject=text.quoted(ticket.subject),
+                     status=status,
                      priority=priority_line(ticket.priority, lang),
                      opened=when(ticket.created_at), due=when(ticket.due_at)))
         return []

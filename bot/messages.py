@@ -211,9 +211,9 @@ TEXTS: dict[str, dict[str, str]] = {
               "заявки».",
     },
     "ticket.found": {
-        "en": "Ticket {id} \"{subject}\": {status}, priority {priority}, opened {opened}, "
+        "en": "Ticket {id} {subject}: {status}, priority {priority}, opened {opened}, "
               "target to be registered by {due}.",
-        "ru": "Заявка {id} «{subject}»: {status}, приоритет {priority}, открыта {opened}, "
+        "ru": "Заявка {id} {subject}: {status}, приоритет {priority}, открыта {opened}, "
               "целевой срок уведомления о регистрации — {due}.",
     },
     "ticket.status.open": {"en": "open", "ru": "открыта"},

@@ -106,3 +106,12 @@ def looks_non_english(text: str) -> bool:
         return False
     latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
     return latin / len(letters) < 0.5
+
+
+def quoted(text: str, limit: int = 200) -> str:
+    """A user's own words echoed in a bot message, as literal text: a code span (which the
+    pages render as text, never as a link or markup), backticks and line breaks taken
+    out so the words cannot end it early. A customer cannot plant a link or formatting in
+    an assistant bubble by choosing what the bot repeats."""
+    words = " ".join(text.replace("`", "'").split())[:limit]
+    return f"`{words}`" if words else "``"

@@ -1,6 +1,11 @@
 /* Agent console (/agent): sign in, live queue, my chats, replies, canned replies,
  * transfer and close, over the Socket.IO namespace "/agent" (docs/protocol.md).
  *
+ * Its texts come from the message catalogue (handoff/static/i18n.js), in the language
+ * the agent picks ("Language", kept in localStorage; the browser's language at first).
+ * Each chat shows its own language, and the queue can be filtered by it (a view only:
+ * Take next and auto-assignment still serve the whole queue in order).
+ *
  * Safety rule: nothing a customer, the bot or another agent wrote ever becomes HTML.
  * Every node is built with createElement + textContent; bot and agent Markdown goes
  * through window.HelpCenterMarkdown.render (handoff/static/markdown.js), which returns
@@ -16,20 +21,17 @@
     selected: "hc.agent.selected",
     known: "hc.agent.chats",
     draft: "hc.agent.draft.",
-    notify: "hc.agent.notifications" // localStorage: survives the session
+    notify: "hc.agent.notifications", // localStorage: survives the session
+    language: "hc.agent.language",    // localStorage: the console's language
+    queueLanguage: "hc.agent.queue-language" // localStorage: the queue's language filter
   };
-  var PRIORITY = { P1: "Urgent", P2: "High", P3: "Normal", P4: "Low" };
-  // stored as given in the chat's `resolution` (reports read the label)
+  // stored as given in the chat's `resolution` (reports read these English values; the
+  // console shows them in its language)
   var RESOLUTIONS = ["Resolved", "Not resolved", "Follow-up by ticket", "Duplicate or spam"];
-  var TRIAGE_LABELS = {
-    problem: "Problem", impact: "Impact", workaround: "Workaround",
-    meeting_id: "Meeting ID"
-  };
-  var TRIAGE_VALUES = {
-    down: "Service down or critically degraded", many: "Many people affected",
-    few: "One or a few people affected", question: "Question or request",
-    none: "None", partial: "Partial", full: "Working workaround"
-  };
+  var TRIAGE_FIELDS = ["problem", "impact", "workaround", "meeting_id"];
+  var TRIAGE_VALUES = ["down", "many", "few", "question", "none", "partial", "full"];
+  var I18N = window.HelpCenterI18n;
+  var LANGUAGES = I18N ? I18N.SUPPORTED : ["en"];
   var ACK_TIMEOUT_MS = 10000;
   var RETRYABLE = ["timeout", "offline", "unavailable", "internal", "rate_limited"];
   var AUTO_RETRIES = 5;
@@ -64,6 +66,97 @@
   var ui = { suggestions: [], active: -1 };
 
   var $ = function (id) { return document.getElementById(id); };
+
+  // -- language --------------------------------------------------------------------------
+  function local(key, value) {
+    try {
+      if (value === undefined) return window.localStorage.getItem(key);
+      window.localStorage.setItem(key, value);
+    } catch (e) { /* storage disabled: the choice lasts for this page */ }
+    return null;
+  }
+
+  function firstLanguage() {
+    var wanted = [local(STORE.language)].concat(navigator.languages || [navigator.language]);
+    return I18N ? I18N.pick.apply(null, wanted) : "en";
+  }
+
+  /** t(key, values): the console's text in the agent's language. */
+  var t = I18N ? I18N.translator(firstLanguage()) : function (key) { return key; };
+
+  /** The name of a chat's language in the console's language ("Russian", "Русский"). */
+  function languageName(code) {
+    return LANGUAGES.indexOf(code) >= 0 ? t("language." + code) : String(code || "");
+  }
+
+  function planName(plan) {
+    return t.has && t.has("plan." + plan) ? t("plan." + plan) : titleCase(plan);
+  }
+
+  function roleName(role) {
+    return t.has && t.has("role." + role) ? t("role." + role) : titleCase(role);
+  }
+
+  function priorityName(p) {
+    return t("priority." + p);
+  }
+
+  /** "RU" / "EN" with the language's name for assistive technology (and as a tooltip). */
+  function languageBadge(code, node) {
+    node = node || el("span", { className: "lang-badge", role: "img" });
+    node.textContent = t("language.code." + code);
+    node.setAttribute("aria-label", languageName(code));
+    node.title = languageName(code);
+    node.hidden = !code;
+    return node;
+  }
+
+  /** The static texts of agent.html: data-i18n (text) and data-i18n-<attr> (attributes). */
+  function translatePage(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-i18n]"), function (node) {
+      node.textContent = t(node.getAttribute("data-i18n"));
+    });
+    ["aria-label", "title", "placeholder"].forEach(function (attr) {
+      Array.prototype.forEach.call(root.querySelectorAll("[data-i18n-" + attr + "]"),
+        function (node) { node.setAttribute(attr, t(node.getAttribute("data-i18n-" + attr))); });
+    });
+  }
+
+  /** Switch the console to `lang` and show everything again in it. */
+  function setLanguage(lang) {
+    if (!I18N) return;
+    t = I18N.translator(lang);
+    local(STORE.language, t.lang);
+    document.documentElement.lang = t.lang;
+    $("ui-language").value = t.lang;
+    translatePage(document);
+    if (ui.form) {
+      translatePage(ui.form);
+      translatePage(ui.actions);
+      fillCannedSelect();
+      fillTransferSelect();
+      fillResolutionSelect();
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".signed-in-as"), function (node) {
+      node.textContent = t("console.signedInAs") + " ";
+    });
+    state.chats.forEach(function (chat) {
+      translatePage(chat.refs.panel);
+      chat.refs.ref.textContent = t("console.chat.id", { id: chat.id });
+      renderChatInfo(chat);
+      renderTab(chat);
+      chat.msgs.forEach(function (node) { translatePage(node); });
+      Array.prototype.forEach.call(chat.refs.list.querySelectorAll(".msg--pending"),
+        function (node) { translatePage(node); });
+    });
+    Array.prototype.forEach.call($("queue-list").children, function (row) {
+      var chat = state.queue.filter(function (c) { return c.chat_id === row.dataset.chat; })[0];
+      if (chat) fillQueueRow(row, chat);
+    });
+    renderQueue();
+    renderChatsMeta();
+    if (!$("login").hidden) document.title = t("console.title.signIn");
+  }
 
   // -- small DOM helpers (text only, never HTML) -------------------------------------------
   function el(tag, props) {
@@ -157,8 +250,8 @@
     var item = el("div", { className: "notice" + (isError ? " notice--error" : "") },
       el("span", { text: text }));
     var dismiss = el("button", {
-      className: "btn btn-small", type: "button", "aria-label": "Dismiss: " + text,
-      text: "Dismiss"
+      className: "btn btn-small", type: "button",
+      "aria-label": t("console.dismissNotice", { text: text }), text: t("console.dismiss")
     });
     dismiss.addEventListener("click", function () { item.remove(); });
     item.appendChild(dismiss);
@@ -171,7 +264,8 @@
   function showLogin(message) {
     $("console").hidden = true;
     $("login").hidden = false;
-    document.title = "Sign in - Agent console";
+    $("login-language-slot").appendChild($("language-field")); // one "Language" control
+    document.title = t("console.title.signIn");
     $("login-message").textContent = message || "";
     $("login-submit").disabled = false;
     var user = $("login-username");
@@ -182,6 +276,7 @@
   function showConsole() {
     $("login").hidden = true;
     $("console").hidden = false;
+    $("topbar-language-slot").appendChild($("language-field"));
     $("login-error").textContent = "";
     $("login-message").textContent = "";
     $("agent-name").textContent = session(STORE.name) || session(STORE.user) || "";
@@ -196,13 +291,13 @@
     var error = $("login-error");
     error.textContent = "";
     if (!username || !password) {
-      error.textContent = "Enter your username and password.";
+      error.textContent = t("console.login.missing");
       (username ? $("login-password") : $("login-username")).focus();
       return;
     }
     var button = $("login-submit");
     button.disabled = true;
-    button.textContent = "Signing in…";
+    button.textContent = t("console.signingIn");
     fetch("/agent/login", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -214,7 +309,7 @@
       });
     }).then(function (result) {
       button.disabled = false;
-      button.textContent = "Sign in";
+      button.textContent = t("console.signIn");
       if (result.status === 200 && result.body && typeof result.body.token === "string") {
         $("login-password").value = "";
         session(STORE.token, result.body.token);
@@ -225,25 +320,25 @@
         return;
       }
       error.textContent = result.status === 401
-        ? "Wrong username or password."
+        ? t("console.login.wrong")
         : result.status === 429
-          ? "Too many failed sign-ins. Try again in " +
-            (result.body && result.body.error ? retryText(result.body.error) : "a while") + "."
-          : "Sign-in failed (HTTP " + result.status + "). Please try again.";
+          ? t("console.login.throttled", { wait: result.body && result.body.error
+            ? retryText(result.body.error) : t("console.wait.while") })
+          : t("console.login.failed", { status: result.status });
       $("login-password").select();
       $("login-password").focus();
     }).catch(function () {
       button.disabled = false;
-      button.textContent = "Sign in";
-      error.textContent = "Cannot reach the server. Check your connection and try again.";
+      button.textContent = t("console.signIn");
+      error.textContent = t("console.login.unreachable");
     });
   }
 
   function retryText(error) {
     var match = /(\d+) s\b/.exec(String(error));
-    if (!match) return "a while";
+    if (!match) return t("console.wait.while");
     var minutes = Math.ceil(Number(match[1]) / 60);
-    return minutes <= 1 ? "a minute" : minutes + " minutes";
+    return minutes <= 1 ? t("console.wait.minute") : t("console.wait.minutes", { count: minutes });
   }
 
   // Console tokens are short-lived: a fresh one is fetched before the current one ends
@@ -268,7 +363,7 @@
           if (state.socket) state.socket.emit("auth", { token: body.token });
           scheduleRefresh(body.expires_in);
         } else if (resp.status === 401) {
-          signOut("Your session has ended. Please sign in again.");
+          signOut(t("console.session.ended"));
         } else {
           scheduleRefresh(60); // try again in a while
         }
@@ -298,7 +393,7 @@
     session(STORE.known, null);
     state.chats.forEach(function (chat) { session(STORE.draft + chat.id, null); });
     resetWorkspace();
-    showLogin(message || "You are signed out.");
+    showLogin(message || t("console.signedOut"));
   }
 
   function resetWorkspace() {
@@ -328,7 +423,7 @@
   function start() {
     showConsole();
     if (typeof window.io !== "function") {
-      notice("The chat client did not load (socket.io). Reload the page.", true);
+      notice(t("console.conn.noClient"), true);
       return;
     }
     var known = [];
@@ -349,7 +444,7 @@
     });
     state.socket = socket;
     $("presence").disabled = true; // until `me` says where we are
-    setConnection("Connecting…");
+    setConnection("console.conn.connecting");
 
     socket.on("connect", function () {
       state.connectedAt = Date.now();
@@ -365,7 +460,7 @@
       if (reason === "io client disconnect") return;
       state.gotMe = false;
       $("presence").disabled = true;
-      setConnection("Reconnecting…");
+      setConnection("console.conn.reconnecting");
       // socket.io does not come back by itself after the server closed the connection
       if (reason === "io server disconnect") {
         window.setTimeout(function () {
@@ -376,17 +471,17 @@
     socket.on("connect_error", function (err) {
       var message = err && err.message ? String(err.message) : "";
       if (socket.active) {
-        setConnection("Reconnecting…"); // a transport problem: socket.io retries by itself
+        setConnection("console.conn.reconnecting"); // a transport problem: socket.io retries by itself
         return;
       }
       // refused by the server ("login required"; python-socketio says "Connection
       // refused by server" when the refusal carries no message it passes on)
       if (message === "origin not allowed") {
-        setConnection("Disconnected");
-        notice("The gateway refused this page's origin.", true);
+        setConnection("console.conn.disconnected");
+        notice(t("console.conn.origin"), true);
         return;
       }
-      signOut("Your session has ended. Please sign in again.");
+      signOut(t("console.session.ended"));
     });
     socket.on("me", onMe);
     socket.on("queue", onQueue);
@@ -397,10 +492,13 @@
     socket.on("chat_closed", onChatClosed);
   }
 
-  function setConnection(text) {
+  /** The connection line: `key` of its text in the catalogue ("" while connected). */
+  function setConnection(key) {
     var node = $("connection");
-    node.textContent = text;
-    node.classList.toggle("connection--bad", !!text && text !== "Connecting…");
+    if (key) node.setAttribute("data-i18n", key);
+    else node.removeAttribute("data-i18n");
+    node.textContent = key ? t(key) : "";
+    node.classList.toggle("connection--bad", !!key && key !== "console.conn.connecting");
   }
 
   /** Emit with an acknowledgement; `done(ack)` always gets an object with `ok`. */
@@ -420,8 +518,13 @@
     });
   }
 
+  /** Why a request failed, in the console's language (the gateway's own messages are
+   * English: shown as they are in English, else the code's text). */
   function errorText(ack) {
-    return ack && ack.message ? String(ack.message) : "unknown error";
+    var code = ack && ack.code ? String(ack.code) : "";
+    if (t.lang === "en" && ack && ack.message) return String(ack.message);
+    if (code && t.has && t.has("console.reason." + code)) return t("console.reason." + code);
+    return ack && ack.message && t.lang === "en" ? String(ack.message) : t("console.reason.unknown");
   }
 
   // -- me / presence ---------------------------------------------------------------------
@@ -457,8 +560,7 @@
     state.order.slice().forEach(function (chatId) {
       if (mine.has(chatId)) return;
       var chat = state.chats.get(chatId);
-      notice("The chat with " + customerName(chat) + " went back to the queue while you " +
-        "were away.", true);
+      notice(t("console.requeued", { customer: customerName(chat) }), true);
       removeChat(chatId);
     });
   }
@@ -472,7 +574,7 @@
       if (ack.ok) {
         state.me.status = status;
       } else {
-        notice("Could not change your status: " + errorText(ack), true);
+        notice(t("console.status.failed", { reason: errorText(ack) }), true);
       }
       select.value = state.me.status === "away" ? "away" : "online";
       updateTitle();

@@ -20,3 +20,14 @@ def test_language_guess() -> None:
     assert not text.looks_non_english("how do I call support in Japan?")
     assert not text.looks_non_english("café")  # accents are still Latin
     assert not text.looks_non_english("🙂🙂")
+
+
+def test_a_users_words_echoed_by_the_bot_stay_literal() -> None:
+    """A ticket subject echoed by the bot was rendered as Markdown in the agent console:
+    a customer could plant a link inside an "Assistant" bubble."""
+    from bot.text import quoted
+
+    assert quoted("[Reset here](https://evil.example) now") == \
+        "`[Reset here](https://evil.example) now`"
+    assert quoted("a `b` c\n**d**") == "`a 'b' c **d**`"  # cannot close the code span
+    assert quoted("") == "``" and len(quoted("x" * 500)) == 202

@@ -93,7 +93,7 @@ def test_web_ticket_is_created_and_its_status_is_private(rasa_stack: Stack) -> N
     me, user = new_sender(), "pro-owner"
     opened = say(rasa_stack, me, "I'd like to open a ticket", user)
     assert len(opened) == 1 and "subject" in joined(opened)
-    say(rasa_stack, me, "Cloud recordings fail", user)
+    say(rasa_stack, me, "Cloud recordings fail [see here](https://evil.example)", user)
     short = say(rasa_stack, me, "it is broken", user)
     assert "more detail" in joined(short)
     say(rasa_stack, me, "Since Monday every cloud recording of our weekly all hands fails "
@@ -108,7 +108,8 @@ def test_web_ticket_is_created_and_its_status_is_private(rasa_stack: Stack) -> N
                              decode_responses=True)
     assert client.hget(f"hc:ticket:{ticket_id}", "user_id") == user
     mine = joined(say(rasa_stack, new_sender(), f"status of ticket {ticket_id}", user))
-    assert "Cloud recordings fail" in mine
+    # the subject the customer wrote comes back as literal text, never as a link
+    assert "`Cloud recordings fail [see here](https://evil.example)`" in mine
     theirs = joined(say(rasa_stack, new_sender(), f"status of ticket {ticket_id}",
                         "business-admin"))
     assert "can't find ticket" in theirs and "Cloud recordings" not in theirs
