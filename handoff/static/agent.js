@@ -143,6 +143,7 @@
     state.chats.forEach(function (chat) {
       translatePage(chat.refs.panel);
       chat.refs.ref.textContent = t("console.chat.id", { id: chat.id });
+      if (!chat.refs.earlier.disabled) chat.refs.earlier.textContent = t("console.chat.earlier");
       renderChatInfo(chat);
       renderTab(chat);
       chat.msgs.forEach(function (node) { translatePage(node); });
@@ -524,7 +525,7 @@
     var code = ack && ack.code ? String(ack.code) : "";
     if (t.lang === "en" && ack && ack.message) return String(ack.message);
     if (code && t.has && t.has("console.reason." + code)) return t("console.reason." + code);
-    return ack && ack.message && t.lang === "en" ? String(ack.message) : t("console.reason.unknown");
+    return t("console.reason.unknown");
   }
 
   // -- me / presence ---------------------------------------------------------------------
@@ -596,12 +597,32 @@
     renderQueue();
     // presence changes re-send the queue: a good moment to refresh the transfer picker
     if (state.chats.size) refreshAgentsSoon();
+    fresh = fresh.filter(shownByFilter); // the agent asked to see only these
     if (fresh.length) {
       var first = fresh[0];
-      alertAgent("New chat waiting",
-        (first.priority || "") + " " + (PRIORITY[first.priority] || "") + ": " +
-        String(first.summary || "").slice(0, 140));
+      alertAgent(t("console.alert.waiting"),
+        (first.priority || "") + " " + (/^P[1-4]$/.test(first.priority)
+          ? priorityName(first.priority) : "") + ": " + String(first.summary || "").slice(0, 140));
     }
+  }
+
+  /** The queue's language filter ("" = all languages): it hides rows, nothing more. */
+  function queueFilter() {
+    return $("queue-language").value;
+  }
+
+  function chatLanguage(chat) {
+    return LANGUAGES.indexOf(chat.language) >= 0 ? chat.language : "";
+  }
+
+  function shownByFilter(chat) {
+    var wanted = queueFilter();
+    return !wanted || chatLanguage(chat) === wanted;
+  }
+
+  function onQueueFilter() {
+    local(STORE.queueLanguage, queueFilter());
+    renderQueue();
   }
 
   function renderQueue() {
@@ -611,16 +632,21 @@
       rows.set(row.dataset.chat, row);
     });
     var seen = new Set();
+    var shown = 0;
     state.queue.forEach(function (chat, index) {
       seen.add(chat.chat_id);
       var row = rows.get(chat.chat_id) || queueRow(chat);
       fillQueueRow(row, chat);
+      row.hidden = !shownByFilter(chat);
+      if (!row.hidden) shown += 1;
       if (list.children[index] !== row) list.insertBefore(row, list.children[index] || null);
     });
     rows.forEach(function (row, id) { if (!seen.has(id)) row.remove(); });
     var n = state.queue.length;
+    var filter = queueFilter();
     $("queue-empty").hidden = n > 0;
-    $("queue-count").textContent = n ? n + " waiting" : "";
+    $("queue-filtered").hidden = !(n > 0 && shown === 0);
+    $("queue-filtered").textContent = filter ? t("console.queue.filter.empty." + filter) : "";
     renderCapacity();
     tickQueue();
     updateTitle();
@@ -633,8 +659,12 @@
     $("take-next").disabled = n === 0 || full;
     Array.prototype.forEach.call($("queue-list").querySelectorAll(".qrow-actions button"),
       function (button) { button.disabled = full; });
-    $("queue-count").textContent = (n ? n + " waiting" : "") +
-      (n && full ? " · you're at capacity" : "");
+    var shown = state.queue.filter(shownByFilter).length;
+    var parts = [];
+    if (n) parts.push(t("console.queue.count", { count: n }));
+    if (n && queueFilter()) parts.push(t("console.queue.shown", { count: shown }));
+    if (n && full) parts.push(t("console.queue.atCapacity"));
+    $("queue-count").textContent = parts.join(" · ");
   }
 
   function queueRow(chat) {
@@ -642,6 +672,7 @@
     var row = el("li", { className: "qrow", "data-chat": chat.chat_id, id: id });
     var head = el("div", { className: "qrow-head" },
       el("span", { className: "prio" }),
+      languageBadge(""),
       el("span", { className: "qrow-plan" }),
       el("span", { className: "qrow-role" }));
     var summary = el("p", { className: "qrow-summary", id: id + "-summary" });
@@ -649,8 +680,8 @@
       el("span", { className: "qrow-wait" }),
       el("span", { className: "qrow-due" }));
     var accept = el("button", {
-      className: "btn btn-primary btn-small", type: "button", text: "Accept",
-      "aria-describedby": id + "-summary"
+      className: "btn btn-primary btn-small", type: "button", text: t("console.accept"),
+      "data-i18n": "console.accept", "aria-describedby": id + "-summary"
     });
     accept.addEventListener("click", function () { acceptChat(chat.chat_id, accept); });
     row.appendChild(head);
@@ -667,13 +698,15 @@
     row.dataset.due = String(Number(chat.due_in_s) || 0);
     var prio = row.querySelector(".prio");
     prio.className = "prio prio--" + p.toLowerCase();
-    prio.textContent = p + " " + (PRIORITY[p] || "");
-    row.querySelector(".qrow-plan").textContent =
-      "Plan: " + (chat.plan ? titleCase(chat.plan) : "none");
-    row.querySelector(".qrow-role").textContent =
-      "Role: " + (chat.role ? titleCase(chat.role) : "visitor");
+    prio.textContent = p + " " + priorityName(p);
+    languageBadge(chatLanguage(chat), row.querySelector(".lang-badge"));
+    row.querySelector(".qrow-plan").textContent = chat.plan
+      ? t("console.row.plan", { plan: planName(chat.plan) }) : t("console.row.noPlan");
+    row.querySelector(".qrow-role").textContent = chat.role
+      ? t("console.row.role", { role: roleName(chat.role) }) : t("console.row.visitor");
+    row.querySelector(".qrow-actions button").textContent = t("console.accept");
     var summary = row.querySelector(".qrow-summary");
-    summary.textContent = chat.summary || "No summary.";
+    summary.textContent = chat.summary || t("console.row.noSummary");
     summary.title = chat.summary || "";
   }
 
@@ -682,11 +715,12 @@
     Array.prototype.forEach.call($("queue-list").children, function (row) {
       var waiting = Number(row.dataset.waiting) + elapsed;
       var due = Number(row.dataset.due) - elapsed;
-      row.querySelector(".qrow-wait").textContent = "Waiting " + duration(waiting);
+      row.querySelector(".qrow-wait").textContent =
+        t("console.row.waiting", { time: duration(waiting) });
       var dueNode = row.querySelector(".qrow-due");
       var late = due < 0;
-      dueNode.textContent = late ? "Overdue by " + duration(-due)
-        : "Respond within " + duration(due);
+      dueNode.textContent = late ? t("console.row.overdue", { time: duration(-due) })
+        : t("console.row.due", { time: duration(due) });
       dueNode.classList.toggle("overdue", late);
       row.classList.toggle("qrow--overdue", late);
     });
@@ -704,7 +738,7 @@
         return;
       }
       state.wanted = null;
-      notice("Could not accept the chat: " + errorText(ack), true);
+      notice(t("console.accept.failed", { reason: errorText(ack) }), true);
     });
   }
 
@@ -721,18 +755,18 @@
         return;
       }
       state.wanted = null;
-      notice("Could not take the next chat: " + errorText(ack), true);
+      notice(t("console.takeNext.failed", { reason: errorText(ack) }), true);
     });
   }
 
   // -- my chats: tabs and panels ---------------------------------------------------------
   function customerName(chat) {
-    return chat.account && chat.account.name ? String(chat.account.name) : "Visitor";
+    return chat.account && chat.account.name ? String(chat.account.name) : t("console.visitor");
   }
 
   function firstName(chat) {
     var name = chat.account && chat.account.name ? String(chat.account.name).trim() : "";
-    return name ? name.split(/\s+/)[0] : "there";
+    return name ? name.split(/\s+/)[0] : t("console.canned.customer");
   }
 
   function onAssigned(data) {
@@ -745,6 +779,7 @@
     chat.priority = data.priority || "";
     chat.summary = data.summary || "";
     chat.triage = data.triage && typeof data.triage === "object" ? data.triage : {};
+    chat.language = typeof data.language === "string" ? data.language : "";
     chat.closed = false;
     chat.note = "";
     chat.online = data.customer_online !== false;
@@ -772,9 +807,9 @@
       if (state.restoring.has(chatId)) {
         state.restoring.delete(chatId);
       } else {
-        alertAgent("Chat assigned to you", customerName(chat) + ": " +
+        alertAgent(t("console.alert.assigned"), customerName(chat) + ": " +
           String(chat.summary || "").slice(0, 140));
-        announce("New chat assigned to you: " + customerName(chat));
+        announce(t("console.announce.assigned", { customer: customerName(chat) }));
       }
     }
     renderChatsMeta();
@@ -783,14 +818,20 @@
   function createChat(chatId) {
     var key = domId(chatId);
     var chat = {
-      id: chatId, account: null, priority: "", summary: "", triage: {},
+      id: chatId, account: null, priority: "", summary: "", triage: {}, language: "",
       msgs: new Map(), unread: 0, closed: false, closing: "", note: "", typingTimer: 0,
       lastTypingEmit: 0, refs: {}
     };
+    // the chat's language: "RU" in the tab, its name as the tab's description (the tab's
+    // name stays the customer's: "Bo Business (2 unread)")
+    chat.refs.tabLanguage = el("span", { id: "tab-lang-" + key });
+    $("tab-descriptions").appendChild(chat.refs.tabLanguage);
     var tab = el("button", {
       className: "tab", type: "button", role: "tab", id: "tab-" + key,
-      "aria-controls": "panel-" + key, "aria-selected": "false", tabindex: "-1"
-    }, el("span", { className: "tab-name" }), el("span", { className: "tab-unread" }));
+      "aria-controls": "panel-" + key, "aria-selected": "false", tabindex: "-1",
+      "aria-describedby": "tab-lang-" + key
+    }, el("span", { className: "tab-name" }), el("span", { className: "tab-unread" }),
+    el("span", { className: "lang-badge tab-lang", "aria-hidden": "true" }));
     tab.addEventListener("click", function () { select(chatId, false); });
     tab.addEventListener("keydown", onTabKey);
     chat.refs.tab = tab;
@@ -815,20 +856,22 @@
     var refs = chat.refs;
     refs.heading = el("h3", { className: "chat-title", id: "title-" + key });
     refs.prio = el("span", { className: "prio" });
+    refs.lang = languageBadge("");
     // whether the customer's page is still open (the gateway's `customer_presence`)
     refs.presence = el("span", { className: "presence", role: "status" });
     refs.actionsSlot = el("div", { className: "slot" });
     panel.appendChild(el("div", { className: "chat-head" },
-      el("div", { className: "chat-name" }, refs.heading, refs.prio, refs.presence),
+      el("div", { className: "chat-name" }, refs.heading, refs.prio, refs.lang, refs.presence),
       refs.actionsSlot));
 
     refs.list = el("ol", { className: "messages" });
     // the console opens a chat on its newest messages; older ones on request
     refs.earlier = el("button", { className: "btn btn-small earlier", type: "button",
-                                  text: "Load earlier messages", hidden: true });
+                                  text: t("console.chat.earlier"), hidden: true });
     refs.earlier.addEventListener("click", function () { loadEarlier(chat); });
     refs.log = el("div", {
-      className: "transcript", role: "log", "aria-label": "Transcript",
+      className: "transcript", role: "log", "aria-label": t("console.chat.transcript"),
+      "data-i18n-aria-label": "console.chat.transcript",
       "aria-live": "polite", tabindex: "0"
     }, refs.earlier, refs.list);
     refs.typing = el("p", { className: "typing", role: "status" });
@@ -838,13 +881,17 @@
     refs.customer = el("div", { className: "card-body" });
     refs.triage = el("div", { className: "card-body" });
     // scrolls on its own on small screens: focusable so it scrolls by keyboard too
+    refs.ref = el("p", { className: "chat-ref", text: t("console.chat.id", { id: chat.id }) });
     var side = el("div", { className: "chat-side", role: "region", tabIndex: "0",
-                           "aria-label": "Chat details" },
+                           "aria-label": t("console.chat.details"),
+                           "data-i18n-aria-label": "console.chat.details" },
       el("section", { className: "card", "aria-labelledby": "cust-" + key },
-        el("h4", { id: "cust-" + key, text: "Customer" }), refs.customer),
+        el("h4", { id: "cust-" + key, text: t("console.chat.customer"),
+                   "data-i18n": "console.chat.customer" }), refs.customer),
       el("section", { className: "card", "aria-labelledby": "tri-" + key },
-        el("h4", { id: "tri-" + key, text: "Triage" }), refs.triage),
-      el("p", { className: "chat-ref", text: "Chat ID " + chat.id }));
+        el("h4", { id: "tri-" + key, text: t("console.chat.triage"),
+                   "data-i18n": "console.chat.triage" }), refs.triage),
+      refs.ref);
     panel.appendChild(el("div", { className: "chat-body" }, main, side));
   }
 
@@ -856,24 +903,24 @@
       "aria-controls": "suggest"
     });
     ui.suggest = el("ul", {
-      className: "suggest", id: "suggest", role: "listbox", "aria-label": "Canned replies",
-      hidden: true
+      className: "suggest", id: "suggest", role: "listbox", "aria-label": t("console.canned.list"),
+      "data-i18n-aria-label": "console.canned.list", hidden: true
     });
     ui.canned = el("select", { id: "canned", className: "canned" });
-    ui.send = el("button", { className: "btn btn-primary", type: "submit", text: "Send" });
+    ui.send = el("button", { className: "btn btn-primary", type: "submit", text: t("console.send"),
+                             "data-i18n": "console.send" });
     ui.sendError = el("p", { className: "form-error", role: "alert" });
     ui.form = el("form", { className: "composer", novalidate: true },
-      el("label", { "for": "reply", className: "composer-label", text: "Reply" }),
+      el("label", { "for": "reply", className: "composer-label", text: t("console.reply"),
+                    "data-i18n": "console.reply" }),
       ui.reply,
       ui.suggest,
-      el("p", {
-        className: "hint", id: "reply-help",
-        text: "Enter sends, Shift+Enter adds a line. Type / and a shortcut, then Tab, " +
-          "for a canned reply."
-      }),
+      el("p", { className: "hint", id: "reply-help", text: t("console.reply.help"),
+                "data-i18n": "console.reply.help" }),
       el("div", { className: "composer-row" },
         el("div", { className: "inline-field" },
-          el("label", { "for": "canned", text: "Canned reply" }), ui.canned),
+          el("label", { "for": "canned", text: t("console.canned"), "data-i18n": "console.canned" }),
+          ui.canned),
         ui.send),
       ui.sendError);
     ui.form.addEventListener("submit", function (event) {
@@ -895,28 +942,39 @@
     fillCannedSelect();
 
     ui.transferTo = el("select", { id: "transfer-to" });
-    ui.transfer = el("button", { className: "btn", type: "button", text: "Transfer" });
+    ui.transfer = el("button", { className: "btn", type: "button", text: t("console.transfer"),
+                                 "data-i18n": "console.transfer" });
     ui.transferTo.addEventListener("focus", refreshAgents);
     ui.transferTo.addEventListener("mousedown", refreshAgents);
     ui.transfer.addEventListener("click", function () { withChat(transferChat); });
     fillTransferSelect();
     ui.resolution = el("select", { id: "resolution" });
-    RESOLUTIONS.forEach(function (r) {
-      ui.resolution.appendChild(el("option", { value: r, text: r }));
-    });
+    fillResolutionSelect();
     ui.close = el("button", { className: "btn btn-danger", type: "button",
-      text: "Close chat" });
+      text: t("console.close"), "data-i18n": "console.close" });
     ui.close.addEventListener("click", function () { withChat(closeChat); });
     ui.actionError = el("p", { className: "form-error", role: "alert" });
     ui.actions = el("div", { className: "chat-actions", role: "group",
-      "aria-label": "Chat actions" },
+      "aria-label": t("console.actions"), "data-i18n-aria-label": "console.actions" },
       el("div", { className: "action" },
-        el("label", { "for": "transfer-to", text: "Transfer to" }), ui.transferTo,
+        el("label", { "for": "transfer-to", text: t("console.transferTo"),
+                      "data-i18n": "console.transferTo" }), ui.transferTo,
         ui.transfer),
       el("div", { className: "action" },
-        el("label", { "for": "resolution", text: "Resolution" }), ui.resolution,
+        el("label", { "for": "resolution", text: t("console.resolution"),
+                      "data-i18n": "console.resolution" }), ui.resolution,
         ui.close),
       ui.actionError);
+  }
+
+  /** Resolutions are stored as their English values; the options show them translated. */
+  function fillResolutionSelect() {
+    var keep = ui.resolution.value;
+    clear(ui.resolution);
+    RESOLUTIONS.forEach(function (r) {
+      ui.resolution.appendChild(el("option", { value: r, text: t("console.resolution." + r) }));
+    });
+    if (keep) ui.resolution.value = keep;
   }
 
   function current() {
@@ -943,7 +1001,7 @@
   }
 
   function renderPresence(chat) {
-    chat.refs.presence.textContent = chat.online ? "Online" : "Left the chat";
+    chat.refs.presence.textContent = chat.online ? t("console.chat.online") : t("console.chat.left");
     chat.refs.presence.className = "presence" + (chat.online ? " presence--online"
       : " presence--away");
   }
@@ -963,28 +1021,38 @@
     renderPresence(chat);
     var p = /^P[1-4]$/.test(chat.priority) ? chat.priority : "";
     refs.prio.className = "prio" + (p ? " prio--" + p.toLowerCase() : "");
-    refs.prio.textContent = p ? p + " " + PRIORITY[p] : "No priority";
+    refs.prio.textContent = p ? p + " " + priorityName(p) : t("console.chat.noPriority");
+    languageBadge(chatLanguage(chat), refs.lang);
+    refs.tabLanguage.textContent = chatLanguage(chat) ? languageName(chatLanguage(chat)) : "";
 
     clear(refs.customer);
     var a = chat.account;
+    var language = [t("console.chat.language"), languageName(chatLanguage(chat))];
     if (a) {
       refs.customer.appendChild(definitionList([
-        ["Name", a.name], ["User ID", a.user_id], ["Account ID", a.account_id],
-        ["Plan", titleCase(a.plan)], ["Role", titleCase(a.role)],
-        ["Licensed", a.licensed ? "Yes" : "No"]
+        [t("console.card.name"), a.name], [t("console.card.userId"), a.user_id],
+        [t("console.card.accountId"), a.account_id],
+        [t("console.card.plan"), a.plan ? planName(a.plan) : ""],
+        [t("console.card.role"), a.role ? roleName(a.role) : ""],
+        [t("console.card.licensed"), a.licensed ? t("console.card.yes") : t("console.card.no")],
+        language
       ]));
     } else {
-      refs.customer.appendChild(el("p", { text: "Anonymous visitor (not signed in)." }));
+      refs.customer.appendChild(el("p", { text: t("console.card.anonymous") }));
+      refs.customer.appendChild(definitionList([language]));
     }
 
     clear(refs.triage);
-    var rows = [["Priority", p ? p + " " + PRIORITY[p] : "—"], ["Summary", chat.summary || "—"]];
+    var rows = [[t("console.card.priority"), p ? p + " " + priorityName(p) : "—"],
+                [t("console.card.summary"), chat.summary || "—"]];
     var triage = chat.triage || {};
     Object.keys(triage).forEach(function (k) {
       var v = triage[k];
-      var shown = v === null || v === undefined || v === "" ? "Not given"
-        : (TRIAGE_VALUES[v] && k !== "problem" ? TRIAGE_VALUES[v] : String(v));
-      rows.push([TRIAGE_LABELS[k] || titleCase(String(k).replace(/_/g, " ")), shown]);
+      var shown = v === null || v === undefined || v === "" ? t("console.card.notGiven")
+        : (TRIAGE_VALUES.indexOf(v) >= 0 && k !== "problem" ? t("console.triage." + v)
+          : String(v));
+      rows.push([TRIAGE_FIELDS.indexOf(k) >= 0 ? t("console.triage." + k)
+        : titleCase(String(k).replace(/_/g, " ")), shown]);
     });
     refs.triage.appendChild(definitionList(rows));
   }
@@ -1003,7 +1071,11 @@
     var tab = chat.refs.tab;
     tab.querySelector(".tab-name").textContent = customerName(chat);
     tab.querySelector(".tab-unread").textContent = chat.unread > 0
-      ? " (" + chat.unread + " unread)" : "";
+      ? " " + t("console.tab.unread", { count: chat.unread }) : "";
+    var language = chatLanguage(chat);
+    var badge = tab.querySelector(".tab-lang");
+    badge.textContent = language ? t("language.code." + language) : "";
+    badge.hidden = !language;
     var p = /^P[1-4]$/.test(chat.priority) ? chat.priority.toLowerCase() : "p3";
     tab.className = "tab tab--" + p + (chat.unread > 0 ? " tab--unread" : "") +
       (chat.closed ? " tab--closed" : "");
@@ -1014,7 +1086,8 @@
     var n = state.chats.size;
     $("chats-empty").hidden = n > 0;
     $("chats-count").textContent = n
-      ? n + " of " + state.me.capacity + (n >= state.me.capacity ? " (at capacity)" : "")
+      ? t("console.chats.count", { count: n, capacity: state.me.capacity }) +
+        (n >= state.me.capacity ? " " + t("console.chats.full") : "")
       : "";
     updateTitle();
   }
@@ -1024,8 +1097,8 @@
     state.chats.forEach(function (c) { unread += c.unread; });
     var parts = [];
     if (unread) parts.push("(" + unread + ")");
-    parts.push("Agent console");
-    if (state.queue.length) parts.push("- " + state.queue.length + " waiting");
+    parts.push(t("console.title"));
+    if (state.queue.length) parts.push(t("console.title.waiting", { count: state.queue.length }));
     if (!$("console").hidden) document.title = parts.join(" ");
   }
 
@@ -1081,6 +1154,7 @@
       ui.actions.remove();
     }
     chat.refs.tab.remove();
+    chat.refs.tabLanguage.remove();
     chat.refs.panel.remove();
     state.chats.delete(chatId);
     state.order.splice(index, 1);
@@ -1104,11 +1178,11 @@
   }
 
   // -- messages --------------------------------------------------------------------------
-  function senderLabel(m) {
-    if (m.sender === "user") return "Customer";
-    if (m.sender === "bot") return "Assistant";
-    if (m.sender === "agent") return m.agent ? String(m.agent) : "Agent";
-    return "System";
+  /** The sender's catalogue key, or null for an agent's own name. */
+  function senderKey(m) {
+    if (m.sender === "agent" && m.agent) return null;
+    return "console.sender." + (["user", "bot", "agent"].indexOf(m.sender) >= 0 ? m.sender
+      : "system");
   }
 
   function renderBody(body, m) {
@@ -1119,7 +1193,8 @@
       return;
     }
     if (!text) {
-      body.appendChild(el("span", { className: "msg-empty", text: "(no text)" }));
+      body.appendChild(el("span", { className: "msg-empty", text: t("console.msg.empty"),
+                                    "data-i18n": "console.msg.empty" }));
       return;
     }
     var md = window.HelpCenterMarkdown;
@@ -1135,8 +1210,10 @@
   function messageNode(m, mine) {
     var kind = ["user", "bot", "agent", "system"].indexOf(m.sender) >= 0 ? m.sender : "system";
     var li = el("li", { className: "msg msg--" + kind + (mine ? " msg--mine" : "") });
+    var key = senderKey(m);
     var meta = el("p", { className: "msg-meta" },
-      el("span", { className: "msg-sender", text: senderLabel(m) }));
+      el("span", { className: "msg-sender", text: key ? t(key) : String(m.agent),
+                   "data-i18n": key }));
     var ts = Number(m.ts);
     if (ts > 0) meta.appendChild(timeNode(ts));
     li.appendChild(meta);
@@ -1182,14 +1259,14 @@
     }
     var button = chat.refs.earlier;
     button.disabled = true;
-    button.textContent = "Loading…";
+    button.textContent = t("console.chat.loading");
     var log = chat.refs.log;
     var fromBottom = log.scrollHeight - log.scrollTop;
     request("history", { chat_id: chat.id, before_seq: oldest }, function (ack) {
       button.disabled = false;
-      button.textContent = "Load earlier messages";
+      button.textContent = t("console.chat.earlier");
       if (!ack.ok) {
-        notice("Could not load earlier messages: " + errorText(ack) + ".", true);
+        notice(t("console.earlier.failed", { reason: errorText(ack) }), true);
         return;
       }
       (Array.isArray(ack.messages) ? ack.messages : []).forEach(function (m) {
@@ -1237,10 +1314,10 @@
         chat.unread += 1;
         renderTab(chat);
         updateTitle();
-        announce("New message from " + customerName(chat));
+        announce(t("console.announce.message", { customer: customerName(chat) }));
       }
       if (chat.id !== state.selected || document.hidden) {
-        alertAgent("Message from " + customerName(chat),
+        alertAgent(t("console.alert.message", { customer: customerName(chat) }),
           String(m.title || m.text || "").slice(0, 140), true);
       }
     }
@@ -1250,7 +1327,7 @@
     if (!data || data.sender !== "user") return;
     var chat = state.chats.get(data.chat_id);
     if (!chat) return;
-    chat.refs.typing.textContent = customerName(chat) + " is typing…";
+    chat.refs.typing.textContent = t("console.typing", { name: customerName(chat) });
     window.clearTimeout(chat.typingTimer);
     chat.typingTimer = window.setTimeout(function () { hideTyping(chat); }, TYPING_SHOW_MS);
   }
@@ -1267,7 +1344,7 @@
     ui.sendError.textContent = "";
     if (chat.closed) return;
     if (!text.trim()) {
-      ui.sendError.textContent = "Write a reply first.";
+      ui.sendError.textContent = t("console.reply.empty");
       ui.reply.focus();
       return;
     }
@@ -1276,7 +1353,8 @@
     pending.dataset.clientMsgId = uid("a");
     pending.dataset.text = text;
     pending.querySelector(".msg-meta").appendChild(
-      el("span", { className: "msg-state", text: "Sending…" }));
+      el("span", { className: "msg-state", text: t("console.msg.sending"),
+                   "data-i18n": "console.msg.sending" }));
     chat.refs.list.appendChild(pending);
     scrollToEnd(chat);
     ui.reply.value = "";
@@ -1303,7 +1381,10 @@
       if (RETRYABLE.indexOf(ack.code) >= 0 && attempt < AUTO_RETRIES) {
         pending.dataset.attempt = String(attempt + 1);
         var stateNode = pending.querySelector(".msg-state");
-        if (stateNode) stateNode.textContent = "Not sent yet. Retrying…";
+        if (stateNode) {
+          stateNode.textContent = t("console.msg.retrying");
+          stateNode.setAttribute("data-i18n", "console.msg.retrying");
+        }
         window.setTimeout(function () {
           if (state.chats.has(chat.id) && pending.classList.contains("msg--pending")) {
             emitMessage(chat, pending);
@@ -1350,26 +1431,28 @@
     pending.classList.add("msg--failed");
     var stateNode = pending.querySelector(".msg-state");
     var reason = errorText(ack);
-    stateNode.textContent = "Not sent: " + reason;
+    stateNode.removeAttribute("data-i18n");
+    stateNode.textContent = t("console.msg.failed", { reason: reason });
     var gone = ack.code === "not_chat_owner" || ack.code === "chat_not_found";
     if (chat.id === state.selected) {
-      ui.sendError.textContent = "Your message was not sent: " + reason + ".";
+      ui.sendError.textContent = t("console.reply.notSent", { reason: reason });
     } else {
-      notice("A message to " + customerName(chat) + " was not sent: " + reason + ".", true);
+      notice(t("console.reply.notSentTo", { customer: customerName(chat), reason: reason }), true);
     }
     if (!gone && !pending.querySelector(".msg-retry")) {
       var retry = el("button", { className: "btn btn-small msg-retry", type: "button",
-        text: "Retry" });
+        text: t("console.msg.retry"), "data-i18n": "console.msg.retry" });
       retry.addEventListener("click", function () {
         pending.classList.remove("msg--failed");
-        stateNode.textContent = "Sending…";
+        stateNode.textContent = t("console.msg.sending");
+        stateNode.setAttribute("data-i18n", "console.msg.sending");
         retry.remove();
         ui.sendError.textContent = "";
         emitMessage(chat, pending);
       });
       pending.querySelector(".msg-meta").appendChild(retry);
     }
-    if (gone) markGone(chat, "This chat is no longer assigned to you.");
+    if (gone) markGone(chat, t("console.gone"));
   }
 
   /** The server says the chat is not ours any more (e.g. requeued while we were away). */
@@ -1469,7 +1552,7 @@
 
   function fillPlaceholders(text, chat) {
     return String(text)
-      .split("{agent}").join(myName() || "your support agent")
+      .split("{agent}").join(myName() || t("console.canned.agent"))
       .split("{customer}").join(firstName(chat));
   }
 
@@ -1497,7 +1580,7 @@
     if (!ui.canned) return;
     clear(ui.canned);
     ui.canned.appendChild(el("option", { value: "", text: state.me.canned.length
-      ? "Insert…" : "None available" }));
+      ? t("console.canned.insert") : t("console.canned.none") }));
     state.me.canned.forEach(function (c, i) {
       ui.canned.appendChild(el("option", { value: String(i),
         text: (c.title || c.shortcut) + " (/" + c.shortcut + ")" }));
@@ -1538,11 +1621,11 @@
     });
     clear(select);
     select.appendChild(el("option", { value: "", text: choices.length
-      ? "Choose an agent…" : "No one available" }));
+      ? t("console.transfer.choose") : t("console.transfer.nobody") }));
     choices.forEach(function (a) {
       var free = state.me.capacity - Number(a.active_chats || 0);
       select.appendChild(el("option", { value: a.username,
-        text: String(a.name || a.username) + " (" + free + " free)" }));
+        text: t("console.transfer.free", { name: String(a.name || a.username), count: free }) }));
     });
     if (keep && choices.some(function (a) { return a.username === keep; })) select.value = keep;
   }
@@ -1551,7 +1634,7 @@
     var to = ui.transferTo.value;
     ui.actionError.textContent = "";
     if (!to) {
-      ui.actionError.textContent = "Choose an agent to transfer the chat to.";
+      ui.actionError.textContent = t("console.transfer.pick");
       ui.transferTo.focus();
       refreshAgents();
       return;
@@ -1564,9 +1647,9 @@
         return;
       }
       if (chat.id === state.selected) {
-        ui.actionError.textContent = "Could not transfer: " + errorText(ack) + ".";
+        ui.actionError.textContent = t("console.transfer.failed", { reason: errorText(ack) });
       } else {
-        notice("Could not transfer the chat: " + errorText(ack) + ".", true);
+        notice(t("console.transfer.failedOther", { reason: errorText(ack) }), true);
       }
       refreshAgents();
     });
@@ -1576,7 +1659,7 @@
     var chat = state.chats.get(chatId);
     if (!chat) return;
     var name = state.agentNames[to] || to;
-    notice("Transferred to " + name + ": the chat with " + customerName(chat) + ".");
+    notice(t("console.transfer.done", { agent: name, customer: customerName(chat) }));
     removeChat(chatId);
   }
 
@@ -1594,11 +1677,11 @@
       }
       chat.closing = "";
       if (ack.code === "not_chat_owner") {
-        markGone(chat, "This chat is no longer assigned to you.");
+        markGone(chat, t("console.gone"));
       } else if (chat.id === state.selected) {
-        ui.actionError.textContent = "Could not close the chat: " + errorText(ack) + ".";
+        ui.actionError.textContent = t("console.close.failed", { reason: errorText(ack) });
       } else {
-        notice("Could not close the chat: " + errorText(ack) + ".", true);
+        notice(t("console.close.failed", { reason: errorText(ack) }), true);
       }
     });
   }
@@ -1617,8 +1700,9 @@
   function finishClose(chatId) {
     var chat = state.chats.get(chatId);
     if (!chat) return;
-    notice(chat.closing ? "Closed the chat with " + customerName(chat) + " (" + chat.closing +
-      ")." : "The chat with " + customerName(chat) + " was closed.");
+    notice(chat.closing ? t("console.close.done", { customer: customerName(chat),
+      resolution: t("console.resolution." + chat.closing) })
+      : t("console.close.closed", { customer: customerName(chat) }));
     removeChat(chatId);
   }
 
@@ -1685,6 +1769,16 @@
   }
 
   // -- start -----------------------------------------------------------------------------
+  /** Each language named in itself ("English", "Русский"), as language pickers do. */
+  function fillLanguageSelect() {
+    var select = $("ui-language");
+    clear(select);
+    LANGUAGES.forEach(function (code) {
+      select.appendChild(el("option", { value: code, lang: code,
+        text: I18N ? I18N.t(code, "language." + code) : code }));
+    });
+  }
+
   function init() {
     buildControls();
     ui.reply.addEventListener("blur", function () {
@@ -1692,7 +1786,13 @@
     });
     ui.reply.addEventListener("focus", function () { state.replyCaret = null; });
     $("login-form").addEventListener("submit", onLoginSubmit);
-    $("logout").addEventListener("click", function () { signOut("You are signed out."); });
+    $("logout").addEventListener("click", function () { signOut(t("console.signedOut")); });
+    fillLanguageSelect();
+    $("ui-language").addEventListener("change", function () { setLanguage($("ui-language").value); });
+    var filter = local(STORE.queueLanguage) || "";
+    $("queue-language").value = LANGUAGES.indexOf(filter) >= 0 ? filter : "";
+    $("queue-language").addEventListener("change", onQueueFilter);
+    setLanguage(t.lang || "en");
     $("presence").addEventListener("change", function () {
       unlockAudio();
       emitPresence($("presence").value);
