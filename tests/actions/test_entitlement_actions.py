@@ -201,7 +201,7 @@ async def test_ticket_is_stored_and_only_its_owner_sees_it(action_redis: redis_l
 
     mine, _ = await run(ActionTicketStatus(), tracker(
         "status of ticket T-000001", "ticket_status", user="pro-owner"))
-    assert '"Recordings fail": open, priority P2 High' in mine[0]["text"]
+    assert "`Recordings fail`: open, priority P2 High" in mine[0]["text"]
     theirs, _ = await run(ActionTicketStatus(), tracker(
         "status of ticket T-000001", "ticket_status", user="business-admin"))
     assert "can't find ticket T-000001" in theirs[0]["text"]
