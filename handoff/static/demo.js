@@ -1,14 +1,74 @@
 /*
- * The demo help-center page: article search and, outside production, the "Sign in as"
- * switch that stands in for the help center's own login. The page hands the widget its
- * signed identity through the token callback named in the widget's script tag
- * (data-token-callback="helpCenterIdentityToken").
+ * The demo help-center page: article search, its language (English or Russian) and,
+ * outside production, the "Sign in as" switch that stands in for the help center's own
+ * login. The page hands the widget its signed identity through the token callback named
+ * in the widget's script tag (data-token-callback="helpCenterIdentityToken"), and its
+ * language through the tag's data-language (before the widget starts) and
+ * HelpCenterChat.setLanguage (when the visitor switches).
+ *
+ * The page's texts: English in the markup, Russian (and the English of the texts made
+ * here) in the JSON block #page-texts; data-i18n="key" marks a text, data-i18n-<attr> an
+ * attribute, data-card="<article id>" a card whose title and text are card.<id>.*.
  */
 (function () {
   'use strict';
 
   var TOKEN_KEY = 'hc-demo:token';
   var USER_KEY = 'hc-demo:user';
+  var LANGUAGE_KEY = 'hc-demo:language';
+  var LANGUAGES = ['en', 'ru'];
+  var TEXTS = readTexts();
+  var language = firstLanguage();
+  setWidgetLanguage(language); // before widget.js runs (both scripts are deferred, in order)
+
+  function readTexts() {
+    try {
+      var node = document.getElementById('page-texts');
+      var parsed = JSON.parse(node ? node.textContent : '{}');
+      return parsed && typeof parsed === 'object' ? parsed : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function supported(code) {
+    var base = String(code || '').toLowerCase().split(/[-_]/)[0];
+    return LANGUAGES.indexOf(base) >= 0 ? base : null;
+  }
+
+  // The visitor's last choice, else the browser's language, else English.
+  function firstLanguage() {
+    var langs = [read(LANGUAGE_KEY)].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < langs.length; i++) {
+      if (supported(langs[i])) return supported(langs[i]);
+    }
+    return 'en';
+  }
+
+  // A text made by this script, in the page's language ({name} filled in; plural entries
+  // chosen with Intl.PluralRules by `count`).
+  function t(key, values) {
+    var entry = (TEXTS[language] || {})[key];
+    if (entry === undefined) entry = (TEXTS.en || {})[key];
+    if (entry === undefined) return key;
+    values = values || {};
+    if (typeof entry === 'object') {
+      var category = 'other';
+      try { category = new Intl.PluralRules(language).select(Number(values.count)); } catch (e) { /* */ }
+      entry = entry[category] || entry.other;
+    }
+    return String(entry).replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  function setWidgetLanguage(lang) {
+    var tag = document.querySelector('script[src$="/widget.js"]');
+    if (tag) tag.setAttribute('data-language', lang);
+    if (window.HelpCenterChat && typeof window.HelpCenterChat.setLanguage === 'function') {
+      window.HelpCenterChat.setLanguage(lang);
+    }
+  }
 
   function read(key) {
     try { return window.localStorage.getItem(key); } catch (e) { return null; }
@@ -66,10 +126,102 @@
     return ready.then(function () { return read(TOKEN_KEY) || null; });
   };
 
+  // -- the page's language ------------------------------------------------------------------
+  var english = null; // the markup's own (English) texts, kept to switch back
+
+  function pageTexts() {
+    var items = [];
+    Array.prototype.forEach.call(document.querySelectorAll('[data-i18n]'), function (node) {
+      items.push({ node: node, attr: null, key: node.getAttribute('data-i18n') });
+    });
+    ['aria-label', 'placeholder', 'content'].forEach(function (attr) {
+      Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-' + attr + ']'),
+        function (node) {
+          items.push({ node: node, attr: attr, key: node.getAttribute('data-i18n-' + attr) });
+        });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-card]'), function (card) {
+      var id = card.getAttribute('data-card');
+      items.push({ node: card.querySelector('h3'), attr: null, key: 'card.' + id + '.title' });
+      items.push({ node: card.querySelector('p'), attr: null, key: 'card.' + id + '.text' });
+      items.push({ node: card, attr: 'data-keywords', key: 'card.' + id + '.keywords' });
+    });
+    return items.filter(function (item) { return item.node; });
+  }
+
+  function translatePage(lang) {
+    var items = pageTexts();
+    if (!english) {
+      english = items.map(function (item) {
+        return item.attr ? item.node.getAttribute(item.attr) : item.node.textContent;
+      });
+      english.title = document.title;
+    }
+    var table = lang === 'en' ? null : TEXTS[lang] || {};
+    items.forEach(function (item, i) {
+      var value = table && typeof table[item.key] === 'string' ? table[item.key] : english[i];
+      if (item.attr) item.node.setAttribute(item.attr, value);
+      else item.node.textContent = value;
+    });
+    document.title = table && table['page.title'] ? table['page.title'] : english.title;
+    document.documentElement.lang = lang;
+    // the articles in the page's language
+    Array.prototype.forEach.call(document.querySelectorAll('a[href^="/kb/"]'), function (a) {
+      a.setAttribute('href', a.getAttribute('href').replace(/^\/kb\/[a-z]{2}\//, '/kb/' + lang + '/'));
+    });
+  }
+
+  function setupLanguage(onChange) {
+    var select = document.getElementById('page-language');
+    translatePage(language);
+    if (!select) return;
+    select.value = language;
+    select.addEventListener('change', function () {
+      language = supported(select.value) || 'en';
+      write(LANGUAGE_KEY, language);
+      translatePage(language);
+      setWidgetLanguage(language);
+      onChange();
+    });
+  }
+
   function el(tag, text) {
     var node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  // The demo users' names in the page's language ("Bo Business - business admin").
+  function userLabel(u) {
+    var i18n = window.HelpCenterI18n; // the widget's catalogue names plans and roles
+    var plan = u.plan || '';
+    var role = u.role || '';
+    if (language !== 'en' && i18n) {
+      plan = i18n.has(language, 'plan.' + plan) ? i18n.t(language, 'plan.' + plan) : plan;
+      role = i18n.has(language, 'role.' + role) ? i18n.t(language, 'role.' + role).toLowerCase() : role;
+    }
+    return t('signin.user', { name: String(u.name || u.user), plan: plan, role: role })
+      .replace(/\s+-\s+$/, '').replace(/\s+/g, ' ').trim();
+  }
+
+  var users = [];
+  var signedIn = false; // what the status line says, to say it again in another language
+  var signInError = '';
+
+  function renderSignIn() {
+    var select = document.getElementById('signin-user');
+    var status = document.getElementById('signin-status');
+    if (!select) return;
+    users.forEach(function (u) {
+      var option = select.querySelector('option[value="' + u.user + '"]');
+      if (option) option.textContent = userLabel(u);
+    });
+    if (signInError) status.textContent = t('signin.failed', { reason: signInError });
+    else if (status.textContent) {
+      status.textContent = signedIn && select.value
+        ? t('signin.signedIn', { user: select.options[select.selectedIndex].text })
+        : t('signin.signedOut');
+    }
   }
 
   function setupSignIn() {
@@ -81,11 +233,11 @@
       if (!response.ok) throw new Error('no demo users');
       return response.json();
     }).then(function (body) {
-      var users = body && Array.isArray(body.users) ? body.users : [];
+      users = (body && Array.isArray(body.users) ? body.users : []).filter(function (u) {
+        return u && typeof u.user === 'string';
+      });
       users.forEach(function (u) {
-        if (!u || typeof u.user !== 'string') return;
-        var option = el('option', String(u.name || u.user) + ' - ' +
-          [u.plan, u.role].filter(Boolean).join(' '));
+        var option = el('option', userLabel(u));
         option.value = u.user;
         select.appendChild(option);
       });
@@ -100,6 +252,7 @@
       var user = select.value;
       select.disabled = true;
       status.textContent = '';
+      signInError = '';
       var done = user ? requestToken(user) : Promise.resolve(null);
       ready = done.then(function (token) {
         write(USER_KEY, user || null);
@@ -107,14 +260,17 @@
         return token;
       });
       ready.then(function () {
-        status.textContent = user ? 'Signed in as ' + select.options[select.selectedIndex].text
-          : 'Signed out';
+        signedIn = !!user;
+        status.textContent = user
+          ? t('signin.signedIn', { user: select.options[select.selectedIndex].text })
+          : t('signin.signedOut');
         if (window.HelpCenterChat && typeof window.HelpCenterChat.identify === 'function') {
           return window.HelpCenterChat.identify();
         }
         return null;
       }).catch(function (err) {
-        status.textContent = 'Could not sign in: ' + (err && err.message ? err.message : 'error');
+        signInError = err && err.message ? err.message : 'error';
+        status.textContent = t('signin.failed', { reason: signInError });
         select.value = read(USER_KEY) || '';
       }).then(function () {
         select.disabled = false;
@@ -140,8 +296,9 @@
         if (match) shown += 1;
       });
       empty.hidden = shown > 0;
-      result.textContent = words.length ? shown + (shown === 1 ? ' article' : ' articles') + ' found' : '';
+      result.textContent = words.length ? t('search.found', { count: shown }) : '';
     }
+    searchAgain = filter;
     input.addEventListener('input', filter);
     form.addEventListener('submit', function (event) {
       event.preventDefault();
@@ -162,7 +319,13 @@
     });
   }
 
+  var searchAgain = function () {};
+
   function start() {
+    setupLanguage(function () {
+      renderSignIn();
+      if (document.getElementById('search-input').value) searchAgain();
+    });
     setupSignIn();
     setupSearch();
     setupContact();
