@@ -28,6 +28,7 @@ from actions.context import (
     user_text,
 )
 from actions.fallback import search_and_answer
+from bot import text
 from bot.entitlements import Asker, access_note, decide, describe_support, response_note
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
@@ -41,9 +42,14 @@ CHANNEL_OF = {"faq_live_chat": "live_chat", "faq_web_ticket": "web_ticket",
 async def reply_for(tracker: Tracker, intent: str) -> str | None:
     """The answer to a question of this intent, with its source; None if no article."""
     kb, lang = kb_for(tracker), language(tracker)
-    if intent == "faq_support_options":
-        article = kb.get("support-options")
-        body = describe_support(policy(), await asker(tracker), lang)
+    personal = intent.startswith("faq_plan_") and text.is_personal(user_text(tracker))
+    who = await asker(tracker) if intent == "faq_support_options" or personal else None
+    if who is not None and (intent == "faq_support_options" or who.signed_in):
+        # what this asker gets ("what does my plan include" from a signed-in user too):
+        # signed in, it points at the article of their own plan
+        article = (kb.plan_article(who.plan) if who.signed_in else None) or \
+            kb.get("support-options")
+        body = describe_support(policy(), who, lang)
         return article_reply(article.title, body, article.url(), lang) if article else body
     article = kb.for_intent(intent)
     if article is None:

@@ -155,6 +155,13 @@ class KnowledgeBase:
     def for_intent(self, intent: str) -> Article | None:
         return self.by_intent.get(intent)
 
+    def plan_article(self, plan: str) -> Article | None:
+        """The article about support on `plan` (of those answering a `faq_plan_*`
+        intent, the narrowest that covers the plan): where "my plan" questions point."""
+        fitting = [a for a in self.articles.values()
+                   if plan in a.plans and any(i.startswith("faq_plan_") for i in a.intents)]
+        return min(fitting, key=lambda a: (len(a.plans), a.id)) if fitting else None
+
     def search(self, query: str, limit: int = 3) -> list[tuple[Passage, Hit]]:
         """Best passages for `query`, at most one per article, best first."""
         seen: set[str] = set()

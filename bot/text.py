@@ -115,3 +115,15 @@ def quoted(text: str, limit: int = 200) -> str:
     an assistant bubble by choosing what the bot repeats."""
     words = " ".join(text.replace("`", "'").split())[:limit]
     return f"`{words}`" if words else "``"
+
+
+_PERSONAL = re.compile(
+    r"\b(?:my|our|me|mine|i|i'm|im|we|we're|us)\b"
+    r"|(?<!\w)(?:мой|моя|моё|мое|мои|моего|моей|моему|моём|моем|моих|наш|наша|наше|наши|"
+    r"нашего|нашей|нашем|нам|нас|мне|меня|я)(?!\w)", re.IGNORECASE)
+
+
+def is_personal(text: str) -> bool:
+    """Whether a question is about the asker ("what does my plan include", "что мне
+    положено") rather than about plans in general."""
+    return bool(_PERSONAL.search(text))

@@ -58,7 +58,24 @@ async def test_support_options_list_only_what_the_user_has(user: str | None) -> 
     assert ("- phone support" in text) == ("phone" in EXPECTED[user])
     assert ("- web tickets" in text) == ("web_ticket" in EXPECTED[user])
     assert "- the knowledge base" in text and "- self-service" in text
-    assert "/kb/en/support-options)" in text
+    # signed in, the source is the article of the asker's own plan
+    own = {None: "support-options", "basic-owner": "basic-plan-support",
+           "pro-owner": "paid-plan-support", "pro-member": "paid-plan-support"}.get(
+        user, "business-plan-support")
+    assert f"/kb/en/{own})" in text
+
+
+async def test_my_plan_questions_are_about_the_askers_own_plan() -> None:
+    """A Business admin asking what their plan includes was pointed at the Pro
+    article whenever NLU took it for a question about paid plans in general."""
+    from actions.faq import reply_for
+
+    mine = await reply_for(tracker("what support does my plan include", "faq_plan_paid",
+                                   user="business-admin"), "faq_plan_paid")
+    general = await reply_for(tracker("what do paid plans include", "faq_plan_paid",
+                                      user="business-admin"), "faq_plan_paid")
+    assert mine and "/kb/en/business-plan-support)" in mine and "phone support" in mine
+    assert general and "/kb/en/paid-plan-support)" in general
 
 
 REASONS = {
