@@ -147,6 +147,9 @@
       renderChatInfo(chat);
       renderTab(chat);
       chat.msgs.forEach(function (node) { translatePage(node); });
+      Array.prototype.forEach.call(chat.refs.list.querySelectorAll(".msg-time"), function (node) {
+        node.textContent = clock(new Date(node.getAttribute("datetime")).getTime() / 1000);
+      });
       Array.prototype.forEach.call(chat.refs.list.querySelectorAll(".msg--pending"),
         function (node) { translatePage(node); });
     });
@@ -228,7 +231,7 @@
       opts.month = "short";
       opts.day = "numeric";
     }
-    return date.toLocaleString([], opts);
+    return date.toLocaleString([t.lang], opts);
   }
 
   function session(key, value) {

@@ -329,7 +329,7 @@
       'priority.P3': 'Нормальный',
       'priority.P4': 'Низкий',
 
-      'widget.title': 'Центр справки и поддержки',
+      'widget.title': 'Справка и поддержка',
       'widget.launcher': 'Открыть чат',
       'widget.launcher.unread': {
         one: 'Открыть чат, {count} непрочитанное сообщение',
@@ -354,7 +354,7 @@
       'widget.log': 'Разговор',
       'widget.human': 'Связаться со специалистом',
       'widget.message': 'Сообщение',
-      'widget.placeholder': 'Напишите сообщение…',
+      'widget.placeholder': 'Ваше сообщение…',
       'widget.send': 'Отправить',
       'widget.suggested': 'Варианты ответа',
       'widget.sender.you': 'Вы',
@@ -556,8 +556,8 @@
       'console.actions': 'Действия с чатом',
       'console.transferTo': 'Передать специалисту',
       'console.transfer': 'Передать',
-      'console.transfer.choose': 'Выберите специалиста…',
-      'console.transfer.nobody': 'Нет свободных специалистов',
+      'console.transfer.choose': 'Выберите…',
+      'console.transfer.nobody': 'Нет свободных',
       'console.transfer.free': '{name} (свободных мест: {count})',
       'console.transfer.pick': 'Выберите специалиста, которому передать чат.',
       'console.transfer.failed': 'Не удалось передать чат: {reason}.',

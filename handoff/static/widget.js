@@ -136,9 +136,9 @@
     }).join('');
   }
 
-  function formatTime(date) {
+  function formatTime(date, lang) {
     try {
-      return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      return date.toLocaleTimeString(lang ? [lang] : [], { hour: '2-digit', minute: '2-digit' });
     } catch (e) {
       return date.toTimeString().slice(0, 5);
     }
@@ -741,8 +741,9 @@
         self.resetView();
       }
       self.who = who;
-      var body = { customData: self.customData(!self.sessionId ||
-                                               self.sentLanguage !== CONFIG.language) };
+      var withLanguage = !self.sessionId || self.sentLanguage !== CONFIG.language;
+      self.askedLanguage = withLanguage ? CONFIG.language : self.sentLanguage;
+      var body = { customData: self.customData(withLanguage) };
       if (self.sessionId) body.session_id = self.sessionId;
       self.requestSession(generation, body, 0);
     });
@@ -773,14 +774,20 @@
       this.resetView();
       this.sessionId = id;
     }
-    this.sentLanguage = CONFIG.language; // this chat knows the page's language now
+    if (typeof this.askedLanguage === 'string') {
+      this.sentLanguage = this.askedLanguage; // the page's language this chat was told
+    }
     this.save();
     this.connected = true;
     this.everConnected = true;
     this.setConn('', '');
     // Replays first (they go before anything still unsent), then what we still owe.
     var self = this;
-    this.replay(generation, function () { self.flush(generation); });
+    this.replay(generation, function () {
+      // the page changed its language while this chat was being asked for: tell it
+      if (CONFIG.language && self.sentLanguage !== CONFIG.language) self.askAgain();
+      else self.flush(generation);
+    });
   };
 
   // Everything after the last message we have, a page at a time (the acknowledgement
@@ -1136,7 +1143,7 @@
     if (!name) who.dataset.key = key;
     meta.appendChild(who);
     var date = ts ? new Date(ts * 1000) : new Date();
-    var time = el('time', 'hc-msg__time', formatTime(date));
+    var time = el('time', 'hc-msg__time', formatTime(date, this.lang));
     time.setAttribute('datetime', date.toISOString());
     meta.appendChild(time);
     node.appendChild(meta);
@@ -1276,13 +1283,17 @@
     this.pageLanguage = lang;
     this.useLanguage(lang);
     this.save();
-    if (this.socket && this.socket.connected && this.sentLanguage !== lang) {
-      this.connected = false;
-      this.generation += 1;
-      this.outbox.forEach(function (m) { m.inflight = false; });
-      this.startSession(this.generation);
-    }
+    // (while a chat is being asked for, its confirmation sees the change: onConfirm)
+    if (this.connected && this.sentLanguage !== lang) this.askAgain();
     return lang;
+  };
+
+  // Ask for the same chat again (with the page's language, see customData).
+  Widget.prototype.askAgain = function () {
+    this.connected = false;
+    this.generation += 1;
+    this.outbox.forEach(function (m) { m.inflight = false; });
+    this.startSession(this.generation);
   };
 
   Widget.prototype.useLanguage = function (lang) {
@@ -1304,6 +1315,9 @@
     });
     Array.prototype.forEach.call(this.log.querySelectorAll('.hc-msg__sender[data-key]'),
       function (node) { node.textContent = t(node.dataset.key); });
+    Array.prototype.forEach.call(this.log.querySelectorAll('.hc-msg__time'), function (node) {
+      node.textContent = formatTime(new Date(node.getAttribute('datetime')), t.lang);
+    });
     Array.prototype.forEach.call(this.log.querySelectorAll('.hc-msg__state'), function (node) {
       if (node._key) node.textContent = t(node._key, node._values);
     });
