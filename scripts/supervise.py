@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.stack import GATEWAY_BIN, ROOT, base_env
+from scripts.stack import GATEWAY_BIN, ROOT, base_env, die_with_parent
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ class Supervisor:
         out = open(conf.parent / "supervisord.out", "ab")  # noqa: SIM115 - closed in stop
         self.proc = subprocess.Popen([str(GATEWAY_BIN / "supervisord"), "-n", "-c", str(conf)],
                                      cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True, env=base_env())
+                                     start_new_session=True, env=base_env(),
+                                     preexec_fn=die_with_parent)
         self._out = out
         self._wait_for_socket()
 

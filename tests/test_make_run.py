@@ -92,3 +92,37 @@ def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_pat
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
         out.close()
+
+
+def test_a_killed_starter_leaves_no_orphans(tmp_path: Path) -> None:
+    """`make run` or a test run killed with SIGKILL takes what it started with it."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from scripts import stack; "
+         f"s = stack.spawn('sleeper', ['sleep', '120'], Path({str(tmp_path)!r}), {{}}); "
+         "print(s.proc.pid, flush=True); time.sleep(120)"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert starter.stdout is not None
+        child = int(starter.stdout.readline())
+        starter.kill()
+        starter.wait(10)
+        deadline = time.monotonic() + 10
+        while _running(child):
+            assert time.monotonic() < deadline, "the child outlived its starter"
+            time.sleep(0.1)
+    finally:
+        if starter.poll() is None:
+            starter.kill()
+            starter.wait(10)
+        if starter.stdout is not None:
+            starter.stdout.close()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for init to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
