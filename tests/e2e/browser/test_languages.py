@@ -247,15 +247,16 @@ def test_language_follows_the_page_then_the_users_words(
 
     page.route_web_socket(re.compile(r"/socket\.io/"), route)
     page.goto(web_stack.base + "/")
+    for _ in range(200):  # the widget has asked for its chat (10 s at most)
+        if held:
+            break
+        page.wait_for_timeout(50)
     # the visitor switches the page to Russian before chatting, even before the chat is
     # open: the page, its article links and the widget follow; the chat is told once it
     # is open (one chat, no error), and starts in Russian
     page.get_by_label("Language", exact=True).select_option("ru")
     expect(page.get_by_role("heading", level=1, name="Центр справки и поддержки")).to_be_visible()
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    assert held, "the widget never asked for its chat"
     server, first = held[0]
     server.send(first)
     assert page.evaluate("() => document.documentElement.lang") == "ru"
@@ -276,8 +277,15 @@ def test_language_follows_the_page_then_the_users_words(
     expect(chat.get_by_role("alert")).to_have_count(0)  # no error notice
     assert len(asked) == 2 and '"language":"en"' in asked[0]  # the page's first language
     assert '"language":"ru"' in asked[1] and '"session_id"' in asked[1]  # the same chat
-    chats = chats_in_redis(web_stack.redis_url)
-    assert [c["language"] for c in chats] == ["ru"]
+    chat_id = page.evaluate(
+        "(key) => JSON.parse(localStorage.getItem(key)).sid", "hc-chat:v1:" + web_stack.base)
+    assert [c.get("language") for c in chats_in_redis(web_stack.redis_url)
+            if c.get("user_id") is not None and c.get("created_at")] == ["ru"]
+    client = redis_lib.Redis.from_url(web_stack.redis_url, decode_responses=True)
+    try:
+        assert client.hget(f"hc:chat:{chat_id}", "language") == "ru"
+    finally:
+        client.close()
     problems = axe_violations(page)
     assert problems == [], "\n".join(problems)  # the Russian page with the widget open
     screenshot(page, "help-center-russian")
