@@ -4,7 +4,7 @@ Rasa's own keys use the prefix `hc` set in endpoints.yml:
   hc:tracker:<sender>          STRING  JSON window of the conversation (rasa_ext tracker store)
   hc:tracker:<sender>:archive  LIST    every event of the conversation, JSON, oldest first
   hc:tracker:<sender>:window_len STRING number of events in the window
-  hc:lock:<sender>             Rasa's lock store ticket lock
+  hc:lock:<sender>             Rasa's lock store ticket lock (its REST channel)
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ HANDLE_TIMES = PREFIX + ":stats:handle_s"  # LIST recent chat handle times in se
 AGENT_SESSION = PREFIX + ":agent_session:{session}"  # STRING username of a console sign-in (TTL)
 LOGIN_FAILURES = PREFIX + ":login_fail:{kind}:{who}"  # STRING failed sign-ins in the window (TTL)
 RATE_WINDOW = PREFIX + ":rate:{what}:{who}"  # STRING events in the current window (TTL)
+TURN_LEASE = PREFIX + ":turn_lease:{sender}"  # STRING token of the running turn (TTL, renewed)
 USER_HANDOFF = PREFIX + ":user:{user_id}:handoff"  # STRING the user's open handoff chat id (TTL)
 
 
@@ -114,3 +115,7 @@ def rate_window(what: str, who: str) -> str:
 
 def user_handoff(user_id: str) -> str:
     return USER_HANDOFF.format(user_id=user_id)
+
+
+def turn_lease(sender: str) -> str:
+    return TURN_LEASE.format(sender=sender)

@@ -123,8 +123,8 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                                      accounts)
 
             limits = SharedLimits(redis, settings.limit_scale)
-            turns = BotTurns(lifecycle, desk,
-                             RasaClient(http, settings.rasa_url, settings.rasa_timeout_s),
+            rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_s)
+            turns = BotTurns(lifecycle, desk, rasa,
                              policy, asker_of, process, metrics, limits,
                              settings.help_center_secret, settings.max_bot_turns)
 
@@ -147,7 +147,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                 max_message_chars=settings.max_message_chars)
             sio.register_namespace(widget_ns)
             sio.register_namespace(agent_ns)
-            app[keys.REDIS], app[keys.HTTP] = redis, http
+            app[keys.REDIS], app[keys.HTTP], app[keys.RASA] = redis, http, rasa
             app[keys.LIFECYCLE], app[keys.PRESENCE], app[keys.DESK] = lifecycle, presence, desk
             app[keys.TURNS] = turns
             app[keys.AUTH] = auth

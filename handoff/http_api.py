@@ -28,11 +28,13 @@ from handoff.keys import (
     METRICS,
     POLICY,
     PRESENCE,
+    RASA,
     REDIS,
     SETTINGS,
 )
 from handoff.lifecycle import priority_range
 from handoff.pages import setup_pages
+from handoff.ratelimit import client_address
 
 log = logging.getLogger(__name__)
 
@@ -55,27 +57,29 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 only when Redis, Rasa, the action server and this process's Socket.IO
-    listener all answer; each check is reported."""
+    """200 only when Redis, Rasa (at least one of its servers), the action server and
+    this process's Socket.IO listener all answer; each check is reported."""
     settings = request.app[SETTINGS]
     checks: dict[str, bool] = {}
     try:
         checks["redis"] = bool(await asyncio.wait_for(request.app[REDIS].ping(), 2))
     except Exception:
         checks["redis"] = False
-    timeout = aiohttp.ClientTimeout(total=2)
-    for name, url in (("rasa", f"{settings.rasa_url}/webhooks/gateway/"),
-                      ("actions", f"{settings.actions_url}/health")):
-        try:
-            async with request.app[HTTP].get(url, timeout=timeout) as resp:
-                checks[name] = resp.status == 200
-        except (aiohttp.ClientError, TimeoutError):
-            checks[name] = False
+    rasa = await request.app[RASA].check()
+    checks["rasa"] = any(rasa.values())
+    try:
+        async with request.app[HTTP].get(f"{settings.actions_url}/health",
+                                         timeout=aiohttp.ClientTimeout(total=2)) as resp:
+            checks["actions"] = resp.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        checks["actions"] = False
     checks["socketio_listener"] = request.app[MANAGER].hearing
     ready = all(checks.values())
     body: dict[str, Any] = {"ready": ready}
     if settings.may_see_internals(request.headers.get("Authorization")):
         body["checks"] = checks  # which dependency failed: not for the public
+        if len(rasa) > 1:
+            body["rasa_servers"] = rasa
     return web.json_response(body, status=200 if ready else 503)
 
 
@@ -169,7 +173,8 @@ async def agent_login(request: web.Request) -> web.Response:
     auth = request.app[AUTH]
     raw = data.get("username")
     username = raw if isinstance(raw, str) else ""
-    address = request.remote or "unknown"
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                             request.app[SETTINGS].trusted_proxies)  # not nginx's own
     wait = await auth.throttle.retry_after(username, address)
     if wait:
         return web.json_response(

@@ -14,6 +14,7 @@ from handoff.desk import Desk
 from handoff.lifecycle import Lifecycle
 from handoff.metrics import Metrics
 from handoff.presence import Presence
+from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
 from handoff.sio_manager import WatchedRedisManager
 from handoff.turns import BotTurns
@@ -27,6 +28,7 @@ METRICS = web.AppKey("metrics", Metrics)
 MANAGER = web.AppKey("sio_manager", WatchedRedisManager)
 REDIS = web.AppKey("redis", Redis)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
+RASA = web.AppKey("rasa", RasaClient)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 PRESENCE = web.AppKey("presence", Presence)
 DESK = web.AppKey("desk", Desk)

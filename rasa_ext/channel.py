@@ -6,8 +6,9 @@ POST /webhooks/gateway/webhook
   -> 503 {"error"} when the model is not loaded, 500 {"error"} when the turn failed
 
 A gateway that crashed in the middle of a bot turn runs it again with the same
-`message_id` and `replay: true`. Under Rasa's own lock for the conversation (the lock
-store), this channel first looks in the tracker for a user message with that id: if the
+`message_id` and `replay: true`. Holding the conversation's turn lease (`turn_lease.py`:
+one turn at a time across every Rasa server, released within 3 s if its server dies),
+this channel first looks in the tracker for a user message with that id: if the
 turn ran before, the bot's replies to it are sent back as they were, and nothing is
 processed twice; if not, the turn runs as usual. The stock REST channel also answers
 `200 []` when the turn failed inside Rasa; this one answers 500, so the gateway can tell
@@ -26,6 +27,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from rasa_ext.turn_lease import lease
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 10_000
@@ -76,7 +79,7 @@ class GatewayInput(InputChannel):
             collector = CollectingOutputChannel()
             replayed = False
             try:
-                async with agent.lock_store.lock(sender):
+                async with lease(agent.lock_store, sender):
                     earlier = None
                     if body.get("replay"):
                         tracker = await agent.tracker_store.retrieve(sender)

@@ -22,8 +22,10 @@ from scripts.stack import RedisTarget
 from tests.handoff.conftest import AgentClient, make_settings
 
 
-async def post(base: str, path: str, body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
-    async with aiohttp.ClientSession() as http, http.post(base + path, json=body) as resp:
+async def post(base: str, path: str, body: Any, headers: dict[str, str] | None = None
+               ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    async with aiohttp.ClientSession() as http, \
+            http.post(base + path, json=body, headers=headers) as resp:
         data = await resp.json() if resp.content_type == "application/json" else {}
         return resp.status, data, dict(resp.headers)
 
@@ -93,6 +95,30 @@ async def test_guessing_is_throttled_per_username_and_per_address(
         await post(base, "/agent/login", {"username": f"u{n}", "password": "guess"})
     assert (await post(base, "/agent/login", {"username": "agent2",
                                               "password": "agent2"}))[0] == 429
+
+
+async def test_behind_a_proxy_guessing_is_throttled_per_real_address(
+        redis_server: RedisTarget, start_gateway: Callable[..., Any]) -> None:
+    """Behind nginx, every sign-in came from nginx's address: one guesser locked the
+    whole team out. The trusted proxy's X-Forwarded-For says who it is; an untrusted
+    peer's is ignored."""
+    base = await start_gateway(make_settings(redis_server,
+                                             HANDOFF_TRUSTED_PROXIES="127.0.0.1"))
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    for n in range(25):
+        await post(base, "/agent/login", {"username": f"u{n}", "password": "guess"}, guesser)
+    assert (await post(base, "/agent/login", {"username": "agent2", "password": "agent2"},
+                       guesser))[0] == 429
+    for colleague in ("198.51.100.4", "spoofed, 198.51.100.5"):  # the last hop counts
+        assert (await post(base, "/agent/login", {"username": "agent2",
+                                                  "password": "agent2"},
+                           {"X-Forwarded-For": colleague}))[0] == 200
+    untrusted = await start_gateway(make_settings(redis_server))
+    for n in range(25):  # the header is a lie when the peer is not a trusted proxy
+        await post(untrusted, "/agent/login", {"username": f"v{n}", "password": "guess"},
+                   {"X-Forwarded-For": f"192.0.2.{n}"})
+    assert (await post(untrusted, "/agent/login", {"username": "agent3",
+                                                   "password": "agent3"}))[0] == 429
 
 
 async def test_sign_out_ends_the_session_and_closes_its_sockets(
