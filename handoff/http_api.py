@@ -134,7 +134,7 @@ async def metrics(request: web.Request) -> web.Response:
                                           sorted(restarts.items())],
         },
         {
-            "hc_socket_connections": "Socket.IO connections to this gateway process",
+            "hc_socket_connections": "widget Socket.IO connections to this gateway process",
             "hc_chats": "Chats waiting for or talking to an agent",
             "hc_queue_length": "Chats waiting for an agent, by priority",
             "hc_agents": "Agents by presence",

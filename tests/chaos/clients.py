@@ -59,6 +59,8 @@ class Reconnecting:
 
     def __init__(self, urls: list[str]) -> None:
         self.urls = urls
+        self.transports = ["websocket"]  # or ["polling", "websocket"], as browsers start
+        self.source: str | None = None  # the local address to connect from (127.x.y.z)
         self.url_index = next(_ids) % len(urls)
         self.ready = asyncio.Event()  # connected, joined and caught up
         self.ready_at: list[float] = []  # when each (re)join finished (monotonic)
@@ -88,7 +90,9 @@ class Reconnecting:
     async def _run(self) -> None:
         while not self._closed:
             url = self.urls[self.url_index % len(self.urls)]
-            sio = socketio.AsyncClient(reconnection=False)
+            http = None if self.source is None else aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(local_addr=(self.source, 0)))
+            sio = socketio.AsyncClient(reconnection=False, http_session=http)
             gone = asyncio.Event()
             sio.on("disconnect", gone.set, namespace=self.namespace)
             self._listen(sio)
@@ -110,6 +114,8 @@ class Reconnecting:
                 with contextlib.suppress(Exception):
                     if sio.eio.http is not None:
                         await sio.eio.http.close()
+                if http is not None:
+                    await http.close()
 
     async def close(self) -> None:
         self._closed = True
@@ -141,7 +147,7 @@ class ChaosWidget(Reconnecting):
         sio.on("error", self.errors.append)
 
     async def _connect(self, sio: socketio.AsyncClient, url: str) -> None:
-        await sio.connect(url, transports=["websocket"], wait_timeout=5)
+        await sio.connect(url, transports=self.transports, wait_timeout=5)
         await self._join(sio)
 
     async def _join(self, sio: socketio.AsyncClient) -> None:
@@ -239,8 +245,10 @@ class ChaosAgent(Reconnecting):
     async def login(self) -> None:
         for attempt in range(50):
             url = self.urls[(self.url_index + attempt) % len(self.urls)]
+            connector = None if self.source is None else \
+                aiohttp.TCPConnector(local_addr=(self.source, 0))
             with contextlib.suppress(aiohttp.ClientError, KeyError):
-                async with aiohttp.ClientSession() as http, http.post(
+                async with aiohttp.ClientSession(connector=connector) as http, http.post(
                         f"{url}/agent/login", json={"username": self.username,
                                                     "password": self.username}) as resp:
                     self.token = (await resp.json())["token"]
@@ -255,7 +263,7 @@ class ChaosAgent(Reconnecting):
 
     async def _connect(self, sio: socketio.AsyncClient, url: str) -> None:
         await sio.connect(url, namespaces=["/agent"], auth={"token": self.token},
-                          transports=["websocket"], wait_timeout=5)
+                          transports=self.transports, wait_timeout=5)
         ack = await sio.call("presence", {"status": "online"}, namespace="/agent",
                              timeout=ACK_TIMEOUT_S)
         if not ack.get("ok"):
