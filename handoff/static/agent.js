@@ -104,7 +104,7 @@
   /** "RU" / "EN" with the language's name for assistive technology (and as a tooltip). */
   function languageBadge(code, node) {
     node = node || el("span", { className: "lang-badge", role: "img" });
-    node.textContent = t("language.code." + code);
+    node.textContent = code ? t("language.code." + code) : "";
     node.setAttribute("aria-label", languageName(code));
     node.title = languageName(code);
     node.hidden = !code;
