@@ -92,7 +92,7 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
     say(user, "Здравствуйте! Как отправить веб-заявку?", "Message")
     # the answer is Russian, and so are the widget's own texts, for screen readers too
     chat = user.get_by_role("region", name="Чат поддержки")
-    expect(chat).to_be_visible()
+    expect(chat).to_be_visible(timeout=SLOW)
     log = chat.get_by_role("log", name="Разговор")
     expect(log.get_by_role("link", name="Веб-заявки")).to_be_visible(timeout=SLOW)
     expect(log).to_contain_text("Источник:")
@@ -160,7 +160,7 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
     expect(queue).to_contain_text("No customers are waiting.")
 
     # the widget: a person now, in Russian
-    expect(log).to_contain_text("Alice из службы поддержки подключился к чату.")
+    expect(log).to_contain_text("Alice из службы поддержки подключился к чату.", timeout=SLOW)
     expect(chat.get_by_role("status").filter(has_text="Вас консультирует Alice")).to_be_visible()
 
     # Alice switches the console to Russian: its texts follow, the chat's language too
@@ -190,9 +190,9 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
     reply = panel.get_by_role("textbox", name="Ответ")
     reply.fill("Здравствуйте! Меня зовут Алиса. Из какого браузера вы подключаетесь?")
     reply.press("Enter")
-    expect(log).to_contain_text("Из какого браузера вы подключаетесь?")
+    expect(log).to_contain_text("Из какого браузера вы подключаетесь?", timeout=SLOW)
     say(user, "Из Chrome, на Windows")
-    expect(transcript).to_contain_text("Из Chrome, на Windows")
+    expect(transcript).to_contain_text("Из Chrome, на Windows", timeout=SLOW)
     screenshot(user, "widget-russian-with-agent")
     screenshot(agent, "agent-console-russian")
     problems = axe_violations(agent)
@@ -200,18 +200,18 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
 
     panel.get_by_label("Итог").select_option(label="Решено")
     panel.get_by_role("button", name="Закрыть чат").click()
-    expect(agent_tab(agent, "Bo Business")).to_have_count(0)
+    expect(agent_tab(agent, "Bo Business")).to_have_count(0, timeout=SLOW)
     expect(agent.get_by_role("status").filter(
         has_text="Чат с клиентом Bo Business закрыт (Решено).")).to_be_visible()
 
     # Bo rates the help, in Russian
     rating = chat.get_by_role("radiogroup", name="Оцените этот разговор")
-    expect(rating).to_be_visible()
-    expect(log).to_contain_text("Специалист завершил этот чат")
+    expect(rating).to_be_visible(timeout=SLOW)
+    expect(log).to_contain_text("Специалист завершил этот чат", timeout=SLOW)
     rating.get_by_role("radio", name="5 — Отлично").check()
     chat.get_by_role("textbox", name="Комментарий (необязательно)").fill("Быстро и вежливо")
     chat.get_by_role("button", name="Отправить оценку").click()
-    expect(log).to_contain_text("Спасибо за отзыв!")
+    expect(log).to_contain_text("Спасибо за отзыв!", timeout=SLOW)
     expect(chat.get_by_role("status").filter(has_text="Оценка отправлена. Спасибо!")) \
         .to_be_visible()
     expect(rating).to_have_count(0)
@@ -294,7 +294,7 @@ def test_language_follows_the_page_then_the_users_words(
     say(page, "in English please", "Сообщение")
     chat = page.get_by_role("region", name="Support chat")
     log = chat.get_by_role("log", name="Conversation")
-    expect(chat.get_by_role("button", name="Talk to a person")).to_be_visible()
+    expect(chat.get_by_role("button", name="Talk to a person")).to_be_visible(timeout=SLOW)
     expect(chat.get_by_role("textbox", name="Message")).to_be_visible()
     assert language_of(log) == "en"
     expect(log).to_contain_text("Sure, let's continue in English.", timeout=SLOW)
@@ -303,7 +303,8 @@ def test_language_follows_the_page_then_the_users_words(
     # and Russian words bring Russian back
     say(page, "Спасибо! А кто может позвонить в поддержку?", "Message")
     chat = page.get_by_role("region", name="Чат поддержки")
-    expect(chat.get_by_role("button", name="Связаться со специалистом")).to_be_visible()
+    expect(chat.get_by_role("button", name="Связаться со специалистом")).to_be_visible(
+        timeout=SLOW)
     log = chat.get_by_role("log", name="Разговор")
     expect(log.get_by_role("link", name="Поддержка по телефону")).to_be_visible(timeout=SLOW)
 
