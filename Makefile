@@ -177,10 +177,11 @@ test: lint types validate pytest stories
 eval: train $(REDIS_SERVER)
 	$(PY) -m scripts.evaluate
 
+# The gateway against baselines from the same run (under 10 minutes on 2 cores); the
+# report goes into docs/performance.md. PARTS=... runs some parts (bench/__main__.py),
+# e.g. `make bench PARTS="relay queue"`, or `make bench PARTS=clone` (fresh clone to ready).
 bench: train $(GWSTAMP) $(REDIS_SERVER)
-	$(PY) -m bench
-	$(GWPY) -m bench.gateway
-	$(GWPY) -m bench.gateway_soak
+	$(GWPY) -m bench $(PARTS)
 
 clean:
 	rm -rf models results .rasa .pytest_cache .mypy_cache .ruff_cache
