@@ -17,6 +17,7 @@ from bot.knowledge import KnowledgeBase
 from bot.language import DEFAULT, SUPPORTED, next_language
 from bot.messages import say
 from bot.policy import SupportPolicy
+from bot.redis_url import async_client
 
 MAX_TEXT = 4000
 
@@ -39,8 +40,8 @@ _seed: list[accounts.Account] | None = None
 def redis_client() -> Redis:
     global _redis
     if _redis is None:
-        _redis = Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                                decode_responses=True)
+        _redis = async_client(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+                              decode_responses=True)
     return _redis
 
 

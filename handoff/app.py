@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import socketio
 from aiohttp import web
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -21,6 +21,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bot import policy as support_policy
 from bot.accounts import RedisAccountDirectory, read_yaml
 from bot.entitlements import Asker, resolve
+from bot.redis_url import async_client
 from handoff import keys
 from handoff.agent_ns import AgentNamespace
 from handoff.agents import (
@@ -98,10 +99,11 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
         agents = app[keys.AGENTS]
         # Fail fast when Redis is away (the clients retry with backoff, and say so),
         # instead of redis-py's default of several retries backing off up to 10 s each.
-        redis = Redis.from_pool(BlockingConnectionPool.from_url(
-            settings.redis_url, decode_responses=True, max_connections=REDIS_POOL,
-            timeout=10, socket_connect_timeout=2, socket_timeout=5,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)))
+        # A burst waits for a free connection (up to 10 s) instead of failing.
+        redis: Redis = async_client(
+            settings.redis_url, max_connections=REDIS_POOL, pool_timeout=10,
+            decode_responses=True, socket_connect_timeout=2, socket_timeout=5,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2))
         http = aiohttp.ClientSession()
         loops: list[asyncio.Task[None]] = []
         turns: BotTurns | None = None

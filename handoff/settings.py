@@ -5,11 +5,13 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.identity import MIN_SECRET_BYTES, derive_secret
+from bot.redis_url import parse_sentinel
 
 _LOOPBACK_ORIGIN = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?$")
 
@@ -90,6 +92,12 @@ class Settings:
         redis_url = environ.get("REDIS_URL", "")
         if not redis_url:
             raise SettingsError("REDIS_URL must be set (make run sets it)")
+        try:
+            if parse_sentinel(redis_url) is None and \
+                    urllib.parse.urlsplit(redis_url).scheme not in ("redis", "rediss"):
+                raise ValueError("expected redis://, rediss:// or redis+sentinel://")
+        except ValueError as exc:
+            raise SettingsError(f"REDIS_URL: {exc}") from None
         return cls(
             production=production,
             host=environ.get("HANDOFF_HOST", "127.0.0.1"),

@@ -15,9 +15,13 @@ Three things the stock `AsyncRedisManager` does not do:
   nothing that other processes emit to its sockets. Here the process publishes a ping to
   itself every second (`watch`); a listener that has heard nothing for `DEAF_AFTER_S`
   is restarted, and `hearing` is False until it hears again (the gateway's /readyz
-  reports it), so a deaf process is restored or marked not ready within seconds. Once
-  it hears again, `on_restored` callbacks make this process's clients catch up on what
-  they missed (the gateway disconnects them; they reconnect and resume).
+  reports it), so a deaf process is restored or marked not ready within seconds.
+- Whatever was published while the listener was not subscribed (restarted here, or
+  reconnected by itself after Redis restarted or failed over to a replica) never
+  reaches this process. After every new subscription, once the listener has heard
+  this process's own ping (so it is subscribed again), `on_restored` callbacks make
+  this process's clients catch up on what they missed (the gateway disconnects them;
+  they reconnect and resume).
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
-from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from bot.redis_url import async_client
 from handoff.sweeper import cancel
 
 log = logging.getLogger(__name__)
@@ -48,22 +52,32 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         self.publisher: Any = None  # the publisher's own client
         self.heard_at = time.monotonic()
         self.hearing = True
-        self.deaf_spell = False  # restarted and not yet heard again
         self.restarts = 0
+        self.closing = False
+        self.connects = 0  # subscriptions made by the listener
+        self.catch_up_after: float | None = None  # resubscribed then; clients to catch up
         # called after the listener was restarted: whatever was emitted to this process's
         # sockets while it was deaf never reached them, so they must catch up
         self.on_restored: list[Callable[[], Awaitable[None]]] = []
 
     def _redis_connect(self) -> None:
-        """(The listener's connection only: the publisher has its own.)"""
-        super()._redis_connect()
+        """(The listener's connection only: the publisher has its own.) Made by
+        `bot.redis_url`, so a Sentinel URL works as everywhere else."""
+        self.redis = async_client(self.redis_url, **self.redis_options)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
         self.opened.append((self.redis, self.pubsub))
+        self.connects += 1
+        if self.connects > 1:  # a gap in what this process heard: its clients catch up
+            self.catch_up_after = time.monotonic()
 
     async def _publish(self, data: Any) -> Any:
         for attempt in range(2):
+            if self.closing:  # a straggling emit at shutdown opens nothing new
+                return None
             try:
                 if self.publisher is None:  # fails fast: an emit must not hang on Redis
-                    self.publisher = aioredis.Redis.from_url(
+                    self.publisher = async_client(
                         self.redis_url, socket_connect_timeout=2, socket_timeout=2,
                         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
                 return await self.publisher.publish(self.channel, self.json.dumps(data))
@@ -111,10 +125,9 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
                                   "restarting it", deaf_for)
                     self.hearing = False
                     await self.restart_listener()
-                    self.deaf_spell = True
-                elif self.deaf_spell and self.hearing:
-                    self.deaf_spell = False
-                    log.warning("Socket.IO Redis listener hears again; making this "
+                elif self.catch_up_after is not None and self.heard_at > self.catch_up_after:
+                    self.catch_up_after = None
+                    log.warning("Socket.IO Redis listener subscribed again; making this "
                                 "process's clients catch up")
                     for callback in self.on_restored:
                         await callback()
@@ -132,6 +145,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         self.opened.clear()
 
     async def aclose(self) -> None:
+        self.closing = True
         await cancel(getattr(self, "thread", None))
         await self._close_clients()
         await self._close_publisher()

@@ -15,8 +15,7 @@ audit without being re-read on each turn.
 endpoints.yml:
     tracker_store:
       type: rasa_ext.tracker_store.WindowedRedisTrackerStore
-      url: 127.0.0.1
-      port: 6379
+      redis_url: ${REDIS_URL}  # redis:// or redis+sentinel:// (bot/redis_url.py)
       record_exp: 604800     # seconds of inactivity before a conversation is forgotten
       window_events: 80
       archive_max: 5000
@@ -40,10 +39,13 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.redis_url import client as redis_url_client
+
 logger = logging.getLogger(__name__)
 
 ARCHIVE_SUFFIX = ":archive"  # LIST of JSON events, oldest first, capped at archive_max
 LENGTH_FIELD = "window_len"
+DEFAULT_SOCKET_TIMEOUT = 10.0
 
 
 class WindowedRedisTrackerStore(RedisTrackerStore):
@@ -55,9 +57,14 @@ class WindowedRedisTrackerStore(RedisTrackerStore):
         db: int = 0,
         window_events: int = 80,
         archive_max: int = 5000,
+        redis_url: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(domain, host=host, port=int(port), db=int(db), **kwargs)
+        super().__init__(domain, host=host or "localhost", port=int(port), db=int(db),
+                         **kwargs)
+        if redis_url:  # one server or a Sentinel-watched primary, as every process
+            self.red = redis_url_client(redis_url, socket_timeout=kwargs.get(
+                "socket_timeout", DEFAULT_SOCKET_TIMEOUT))
         if int(window_events) < 20:
             raise ValueError("window_events must be at least 20 to keep a few turns")
         self.window_events = int(window_events)

@@ -70,8 +70,9 @@ def _follow(names: tuple[str, ...], stopping: threading.Event) -> None:
         handle.close()
 
 
-def _programs(ports: dict[str, int], target: RedisTarget, embedded: bool) -> list[Program]:
-    env = {**target.env(), "ACTIONS_PORT": str(ports["actions"]),
+def _programs(ports: dict[str, int], redis_url: str, embedded: RedisTarget | None
+              ) -> list[Program]:
+    env = {"REDIS_URL": redis_url, "ACTIONS_PORT": str(ports["actions"]),
            "HELP_CENTER_SECRET": stack.help_center_secret(VAR),
            "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
            "ACTIONS_URL": f"http://127.0.0.1:{ports['actions']}",
@@ -80,9 +81,9 @@ def _programs(ports: dict[str, int], target: RedisTarget, embedded: bool) -> lis
            "HELP_CENTER_URL": os.environ.get("HELP_CENTER_URL",
                                              f"http://127.0.0.1:{ports['gateway']}")}
     programs = []
-    if embedded:
-        programs.append(Program("redis", stack.redis_argv(target.port, VAR / "redis",
-                                                          password=target.password),
+    if embedded is not None:
+        programs.append(Program("redis", stack.redis_argv(embedded.port, VAR / "redis",
+                                                          password=embedded.password),
                                 priority=10, startsecs=1))
     programs += [
         Program("actions", stack.actions_argv(ports["actions"]), env, priority=20),
@@ -117,8 +118,6 @@ def main() -> int:
             print(f"port {target.port} (embedded Redis) is in use; set HC_REDIS_PORT or "
                   f"REDIS_URL.", file=sys.stderr)
             return 1
-    else:
-        target = RedisTarget.from_url(os.environ["REDIS_URL"])
     VAR.mkdir(exist_ok=True)
     PIDFILE.write_text(f"{os.getpid()}\n")
     stopping = threading.Event()
@@ -130,10 +129,12 @@ def main() -> int:
     try:
         print("development mode (HANDOFF_ENV=development): demo users, demo agents and "
               "/dev/token are on; production needs HANDOFF_ENV=production and its secrets")
+        redis_url = target.url if embedded else os.environ["REDIS_URL"]
         print(f"embedded Redis {stack.redis_version()} on 127.0.0.1:{target.port} (AOF in "
               f"{VAR / 'redis'})" if embedded
-              else f"using Redis at {target.host}:{target.port}/{target.db} (REDIS_URL)")
-        conf = supervise.write_config(RUN, LOGS, _programs(ports, target, embedded))
+              else f"using Redis at {stack.without_password(redis_url)} (REDIS_URL)")
+        conf = supervise.write_config(RUN, LOGS, _programs(ports, redis_url,
+                                                           target if embedded else None))
         started = time.monotonic()
         supervisor = Supervisor(conf)
         print(f"supervisord (pid {supervisor.proc.pid}) runs every process and restarts any "

@@ -103,14 +103,15 @@ class RedisTarget:
         return f"redis://{auth}{self.host}:{self.port}/{self.db}"
 
     def env(self) -> dict[str, str]:
-        """Variables that endpoints.yml reads."""
-        return {
-            "REDIS_URL": self.url,
-            "REDIS_HOST": self.host,
-            "REDIS_PORT": str(self.port),
-            "REDIS_DB": str(self.db),
-            "REDIS_PASSWORD": self.password or "",
-        }
+        """What every process reads (endpoints.yml too)."""
+        return {"REDIS_URL": self.url}
+
+
+def without_password(url: str) -> str:
+    """A Redis URL fit to print."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass

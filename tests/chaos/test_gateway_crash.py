@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 import redis as redis_lib
-from redis.asyncio import Redis
 
 from bot import identity, redis_keys
+from bot.redis_url import async_client
 from handoff.lifecycle import HandoffRequest, Lifecycle
 from scripts import stack
 from tests.chaos.clients import ChaosAgent, ChaosWidget
@@ -33,7 +33,7 @@ QUESTIONS = ("what is the help center", "how do I report abuse", "how do I conta
 
 async def queue_chats(redis_url: str, chat_ids: list[str]) -> None:
     """As if the bot had asked for a person for each (the bot's part is tested elsewhere)."""
-    client = Redis.from_url(redis_url, decode_responses=True)
+    client = async_client(redis_url, decode_responses=True)
     try:
         lifecycle, now = Lifecycle(client, capacity=1), time.time()
         for i, chat_id in enumerate(chat_ids):
