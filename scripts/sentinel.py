@@ -1,8 +1,9 @@
 """A Redis primary, a replica and three sentinels on loopback, from the same Debian
 redis-server binary: the replicated Redis of the reference deployment (docs/deploy.md),
-small enough for a test. Everything has one password (data servers and sentinels), the
-primary and the replica keep an append-only file, and the sentinels fail over after the
-primary has not answered for `down_after_ms`.
+small enough for a test, run from the reference files deploy/redis/redis.conf and
+deploy/redis/sentinel.conf. Everything has one password (data servers and sentinels),
+the primary and the replica keep an append-only file, and the sentinels fail over after
+the primary has not answered for `down_after_ms`.
 
 REDIS_URL for it: `SentinelGroup.url` (redis+sentinel://, see bot/redis_url.py).
 """
@@ -13,15 +14,18 @@ import contextlib
 import os
 import secrets
 import signal
+import string
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scripts import stack
-from scripts.stack import Service
+from scripts.stack import ROOT, Service
 
-SERVICE = "help-center"
+SERVICE = "help-center"  # the name deploy/redis/sentinel.conf monitors
+REDIS_CONF = ROOT / "deploy" / "redis" / "redis.conf"
+SENTINEL_CONF = ROOT / "deploy" / "redis" / "sentinel.conf"
 
 
 @dataclass
@@ -40,8 +44,10 @@ class SentinelGroup:
         return f"redis+sentinel://:{self.password}@{hosts}/0/{SERVICE}"
 
     def start_server(self, port: int, replica_of: int | None) -> None:
-        argv = [*stack.redis_argv(port, self.root / f"data-{port}", password=self.password),
-                "--masterauth", self.password]
+        data = self.root / f"data-{port}"
+        data.mkdir(parents=True, exist_ok=True)
+        argv = [stack.redis_binary(), str(REDIS_CONF), "--port", str(port), "--dir", str(data),
+                "--requirepass", self.password, "--masterauth", self.password]
         if replica_of is not None:
             argv += ["--replicaof", "127.0.0.1", str(replica_of)]
         service = stack.spawn(f"redis-{port}", argv, self.root / "logs", stack.base_env())
@@ -50,14 +56,10 @@ class SentinelGroup:
 
     def start_sentinel(self, port: int) -> None:
         conf = self.root / f"sentinel-{port}.conf"  # sentinels rewrite their own file
-        conf.write_text("\n".join([
-            f"port {port}", "bind 127.0.0.1", "daemonize no", f"dir {self.root}",
-            f"requirepass {self.password}",
-            f"sentinel monitor {SERVICE} 127.0.0.1 {self.data_ports[0]} 2",
-            f"sentinel auth-pass {SERVICE} {self.password}",
-            f"sentinel down-after-milliseconds {SERVICE} {self.down_after_ms}",
-            f"sentinel failover-timeout {SERVICE} 10000",
-            f"sentinel parallel-syncs {SERVICE} 1", ""]))
+        conf.write_text(string.Template(SENTINEL_CONF.read_text()).substitute(
+            port=port, bind="127.0.0.1", dir=self.root, password=self.password,
+            primary_host="127.0.0.1", primary_port=self.data_ports[0],
+            down_after_ms=self.down_after_ms))
         service = stack.spawn(f"sentinel-{port}", [stack.redis_binary(), str(conf),
                                                    "--sentinel"], self.root / "logs",
                               stack.base_env())
