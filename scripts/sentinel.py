@@ -46,7 +46,10 @@ class SentinelGroup:
     def start_server(self, port: int, replica_of: int | None) -> None:
         data = self.root / f"data-{port}"
         data.mkdir(parents=True, exist_ok=True)
-        argv = [stack.redis_binary(), str(REDIS_CONF), "--port", str(port), "--dir", str(data),
+        conf = self.root / f"redis-{port}.conf"  # Sentinel has servers rewrite their file
+        if not conf.exists():
+            conf.write_text(REDIS_CONF.read_text())
+        argv = [stack.redis_binary(), str(conf), "--port", str(port), "--dir", str(data),
                 "--requirepass", self.password, "--masterauth", self.password]
         if replica_of is not None:
             argv += ["--replicaof", "127.0.0.1", str(replica_of)]

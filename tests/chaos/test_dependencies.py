@@ -145,7 +145,7 @@ async def test_agent_connection_dropped_back_within_the_grace_and_past_it(
     grace = 3.0
     gateways = plain_gateways(gateway_env(rasa_stack, HANDOFF_GRACE_S=str(grace)), count=1)
     (widget,) = await start_widgets(gateways, "business-admin")
-    from tests.chaos.test_gateway_crash import queue_chats
+    from tests.chaos.traffic import queue_chats
     await queue_chats(rasa_stack.redis.url, [widget.chat_id or ""])
     agent = ChaosAgent(gateways.urls, "agent1")
     await agent.login()

@@ -23,7 +23,7 @@ from scripts import nginx, stack
 from tests.chaos.clients import ChaosAgent, ChaosWidget
 from tests.chaos.conftest import FULL, Gateways, gateway_env, report
 from tests.chaos.ledger import check
-from tests.chaos.test_gateway_crash import chat_with_bot, queue_chats, settle, talk
+from tests.chaos.traffic import converse, queue_chats, settle, sign_in
 from tests.conftest import Stack
 
 
@@ -62,23 +62,13 @@ async def test_nginx_in_front_of_two_gateways_one_killed(
         for n, agent in enumerate(agents):
             agent.source = f"127.0.9.{n + 1}"
             agent.transports = ["polling", "websocket"]
-            await agent.login()
-            agent.start()
-        deadline = time.monotonic() + 30
-        while sum(len(a.chats) for a in agents) < len(people):
-            assert time.monotonic() < deadline, "agents did not get their chats"
-            await asyncio.sleep(0.1)
+        await sign_in(agents, len(people))
         # nginx spread the clients over both processes
         before = [await connections(g) for g in gateways.urls]
         assert min(before) > 0 and sum(before) == chats, before
 
         stop = asyncio.Event()
-        tasks = [asyncio.ensure_future(chat_with_bot(w, stop)) for w in bots]
-        tasks += [asyncio.ensure_future(talk(lambda w=w: w.send("are you there?"), stop, 0.4))
-                  for w in people]
-        tasks += [asyncio.ensure_future(talk(lambda a=a: [a.send(c, "here to help")
-                                                          for c in sorted(a.chats)], stop, 0.6))
-                  for a in agents]
+        tasks = converse(stop, bots, people, agents)
         await asyncio.sleep(6 if FULL else 3)
         victim = before.index(max(before))
         killed_at = time.monotonic()

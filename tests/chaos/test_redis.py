@@ -23,7 +23,7 @@ from handoff.settings import Settings
 from tests.chaos.clients import ChaosAgent, ChaosWidget
 from tests.chaos.conftest import FULL, Gateways, RestartableRedis, gateway_env, report
 from tests.chaos.ledger import check
-from tests.chaos.test_gateway_crash import QUESTIONS, chat_with_bot, queue_chats, settle, talk
+from tests.chaos.traffic import QUESTIONS, chat_with_bot, queue_chats, settle, talk
 from tests.conftest import Stack
 
 

@@ -16,7 +16,7 @@ from scripts import sentinel, stack
 from tests.chaos.clients import ChaosAgent, ChaosWidget
 from tests.chaos.conftest import FULL, Gateways, gateway_env, report
 from tests.chaos.ledger import check
-from tests.chaos.test_gateway_crash import chat_with_bot, queue_chats, settle, talk
+from tests.chaos.traffic import converse, queue_chats, settle, sign_in
 from tests.conftest import Stack
 
 
@@ -40,20 +40,9 @@ async def test_redis_primary_killed_the_replica_takes_over(
         await queue_chats(group.url, [w.chat_id or "" for w in people])
         agents = [ChaosAgent(gateways.urls[n:] + gateways.urls[:n], f"agent{n + 1}")
                   for n in range(2)]
-        for agent in agents:
-            await agent.login()
-            agent.start()
-        deadline = time.monotonic() + 30
-        while sum(len(a.chats) for a in agents) < len(people):
-            assert time.monotonic() < deadline, "agents did not get their chats"
-            await asyncio.sleep(0.1)
+        await sign_in(agents, len(people))
         stop = asyncio.Event()
-        tasks = [asyncio.ensure_future(chat_with_bot(w, stop)) for w in bots]
-        tasks += [asyncio.ensure_future(talk(lambda w=w: w.send("still there?"), stop, 0.4))
-                  for w in people]
-        tasks += [asyncio.ensure_future(talk(lambda a=a: [a.send(c, "on it")
-                                                          for c in sorted(a.chats)], stop, 0.6))
-                  for a in agents]
+        tasks = converse(stop, bots, people, agents)
         await asyncio.sleep(3)
         old = group.primary()
         killed_at = time.monotonic()
