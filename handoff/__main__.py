@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from handoff import keys
 from handoff.app import create_app
 from handoff.settings import Settings, SettingsError
 
@@ -20,8 +21,12 @@ def main() -> int:
         return 2
     # SIGTERM (supervisord, Ctrl-C): open sockets get 10 s to finish, then the process
     # exits; anything unfinished is picked up from Redis by the next process
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                print=lambda _: None, shutdown_timeout=10)
+    app = create_app(settings)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=lambda _: None,
+                    shutdown_timeout=10)
+    finally:  # its live gauges leave the machine's figures with it
+        app[keys.METRICS].stopped()
     return 0
 
 

@@ -183,6 +183,8 @@ class AgentNamespace(socketio.AsyncNamespace):
         return await self._run(sid, AgentEvent.TAKE_NEXT, data, run)
 
     async def on_agent_message(self, sid: str, data: Any = None) -> dict[str, Any]:
+        received = time.monotonic()  # the relay's latency is counted from here
+
         async def run(agent: str, body: dict[str, Any]) -> dict[str, Any]:
             chat_id = self._chat_id(body)
             text = body.get("text")
@@ -191,7 +193,8 @@ class AgentNamespace(socketio.AsyncNamespace):
             if len(text) > self.max_message_chars:
                 raise TooLarge(f"text longer than {self.max_message_chars} characters")
             seq = await self.desk.agent_says(agent, chat_id, text,
-                                             validation.client_msg_id(body, "agent"))
+                                             validation.client_msg_id(body, "agent"),
+                                             received)
             return {"seq": seq}
         return await self._run(sid, AgentEvent.AGENT_MESSAGE, data, run)
 

@@ -71,7 +71,8 @@ def create_app(settings: Settings) -> web.Application:
     if settings.production and demo_passwords(app[keys.AGENTS]):
         raise SettingsError(f"production refuses agents whose password is their username: "
                             f"{', '.join(demo_passwords(app[keys.AGENTS]))} (data/agents.yml)")
-    app[keys.METRICS] = Metrics()
+    app[keys.METRICS] = metrics = Metrics()
+    manager.on_restart.append(metrics.listener_restarted)
     app[keys.MANAGER] = manager
     sio.attach(app)
     app.cleanup_ctx.append(_resources(sio, load_canned()))

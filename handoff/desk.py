@@ -28,7 +28,7 @@ from handoff.errors import BadRequest, IllegalTransition, NotChatOwner, Refused
 from handoff.fanout import Fanout
 from handoff.lifecycle import HandoffRequest, Lifecycle, Outcome, Say
 from handoff.liveness import Liveness
-from handoff.metrics import Metrics
+from handoff.metrics import AGENT_TO_USER, Metrics
 from handoff.presence import Presence, QueueOutlook
 from handoff.transcript import MAX_PAGE, Transcript
 
@@ -203,7 +203,9 @@ class Desk:
         name = await self.presence.name(username)
         outcome = await self.lifecycle.claim(chat_id, username, Say(
             v.SYSTEM, texts.text("joined", chat.language, agent=name), {"agent": name}))
-        self.metrics.observe_wait(float(outcome.info.get("waited") or 0))
+        priority = outcome.chat.priority if outcome.chat else chat.priority
+        self.metrics.taken(priority, float(outcome.info.get("waited") or 0),
+                           self.policy.target_hours.get(priority, 24) * 3600)
         await self.send_assigned(username, chat_id, outcome.chat)
         await self.fanout.deliver(outcome.chat, chat_id, outcome.messages)
         await self.send_status(chat_id, chat=outcome.chat)
@@ -270,10 +272,12 @@ class Desk:
         return {"chat_id": chat_id, "messages": [m.for_agent() for m in page],
                 "has_earlier": bool(page) and page[0].seq > 1}
 
-    async def agent_says(self, username: str, chat_id: str, text: str, cid: str | None
-                         ) -> int:
+    async def agent_says(self, username: str, chat_id: str, text: str, cid: str | None,
+                         received: float | None = None) -> int:
         """Store and deliver an agent's message. A retry of a stored message is delivered
-        again (it may never have left a process that died); clients keep it once."""
+        again (it may never have left a process that died); clients keep it once.
+        `received`: when the message reached the gateway (`time.monotonic()`), for the
+        relay's latency."""
         name = await self.presence.name(username)
         outcome = await self.lifecycle.agent_message(chat_id, username, Say(
             v.AGENT, text, {"agent": name, **({"client_msg_id": cid} if cid else {})},
@@ -284,6 +288,8 @@ class Desk:
             messages = [m for m in await self.transcript.after(chat_id, seq - 1, 1)
                         if m.seq == seq]
         await self.fanout.to_user(chat_id, messages)
+        if received is not None:
+            self.metrics.observe_relay(AGENT_TO_USER, time.monotonic() - received)
         await self.fanout.to_agent(username, chat_id, messages)
         return seq
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,7 +16,6 @@ from aiohttp import web
 from bot import identity, knowledge, redis_keys
 from bot.accounts import read_yaml
 from bot.policy import PRIORITIES
-from handoff import metrics as prom
 from handoff import vocabulary as v
 from handoff.keys import (
     AGENTS,
@@ -33,6 +30,7 @@ from handoff.keys import (
     SETTINGS,
 )
 from handoff.lifecycle import priority_range
+from handoff.metrics import ProcessRestarts, SharedState, read_restarts
 from handoff.pages import setup_pages
 from handoff.ratelimit import client_address
 
@@ -83,25 +81,14 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if ready else 503)
 
 
-def _restarts(path: Path | None) -> dict[str, int]:
-    """{process: restarts} as the supervisor's event listener records them."""
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return {str(k): int(n) for k, n in data.items() if isinstance(n, int)} \
-        if isinstance(data, dict) else {}
-
-
 async def metrics(request: web.Request) -> web.Response:
-    """Constant work per scrape, whatever the number of chats."""
+    """Constant work per scrape, whatever the number of chats: a pipelined count per
+    priority, the presence of the (configured) agents, and the metric files of this
+    machine's gateway processes."""
     if not request.app[SETTINGS].may_see_internals(request.headers.get("Authorization")):
         raise web.HTTPNotFound()
     redis, policy = request.app[REDIS], request.app[POLICY]
     agents = request.app[AGENTS]
-    counters = request.app[METRICS]
     now_ms = int(time.time() * 1000)
     statuses = await request.app[PRESENCE].statuses(list(agents))
     async with redis.pipeline(transaction=False) as pipe:
@@ -112,47 +99,18 @@ async def metrics(request: web.Request) -> web.Response:
             pipe.zcount(redis_keys.QUEUE, low, min(high, due))
         pipe.zcard(redis_keys.TURN_INDEX)
         replies = await pipe.execute()
-    queued = {p: int(replies[2 * i]) for i, p in enumerate(PRIORITIES)}
-    breaches = sum(int(replies[2 * i + 1]) for i in range(len(PRIORITIES)))
     presence = dict.fromkeys(v.PRESENCES, 0)
     for status, _ in statuses.values():
         presence[status if status in presence else v.OFFLINE] += 1
-    settings = request.app[SETTINGS]
-    restarts = _restarts(settings.restarts_file)
-    body = prom.render(
-        {
-            "hc_socket_connections": [({}, counters.connections)],
-            "hc_chats": [({"state": v.QUEUED}, sum(queued.values())),
-                         ({"state": v.AGENT}, sum(n for _, n in statuses.values()))],
-            "hc_queue_length": [({"priority": p}, n) for p, n in queued.items()],
-            "hc_agents": [({"presence": p}, n) for p, n in presence.items()],
-            "hc_target_response_breaches": [({}, breaches)],
-            "hc_pending_bot_turns": [({}, int(replies[-1]))],
-            "hc_bot_turn_failures_total": [({}, counters.turn_failures)],
-            "hc_socketio_listener_restarts_total": [({}, request.app[MANAGER].restarts)],
-            "hc_process_restarts_total": [({"process": p}, n) for p, n in
-                                          sorted(restarts.items())],
-        },
-        {
-            "hc_socket_connections": "widget Socket.IO connections to this gateway process",
-            "hc_chats": "Chats waiting for or talking to an agent",
-            "hc_queue_length": "Chats waiting for an agent, by priority",
-            "hc_agents": "Agents by presence",
-            "hc_target_response_breaches": "Queued chats past their target response time",
-            "hc_pending_bot_turns": "User messages the bot has not answered yet",
-            "hc_bot_turn_failures_total": "Bot turns answered with a notice that the "
-                                          "assistant could not answer (this process)",
-            "hc_socketio_listener_restarts_total": "Times this process found its Socket.IO "
-                                                   "Redis listener deaf and restarted it",
-            "hc_process_restarts_total": "Processes restarted by the supervisor after they "
-                                         "died",
-        },
-        {"hc_bot_turn_failures_total": "counter",
-         "hc_socketio_listener_restarts_total": "counter",
-         "hc_process_restarts_total": "counter"},
-    )
-    body += counters.wait.render() + counters.turn.render()
-    return web.Response(text=body, content_type="text/plain", charset="utf-8")
+    shared = SharedState(
+        queued={p: int(replies[2 * i]) for i, p in enumerate(PRIORITIES)},
+        with_agents=sum(n for _, n in statuses.values()), agents=presence,
+        past_target=sum(int(replies[2 * i + 1]) for i in range(len(PRIORITIES))),
+        pending_turns=int(replies[-1]))
+    restarts = ProcessRestarts(read_restarts(request.app[SETTINGS].restarts_file))
+    body, content_type = request.app[METRICS].exposition([shared, restarts],
+                                                         request.headers.get("Accept"))
+    return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 async def _body(request: web.Request) -> dict[str, Any] | None:

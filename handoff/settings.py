@@ -89,6 +89,10 @@ class Settings:
         for origin in origins:
             if not re.match(r"^https?://[^/\s]+$", origin):
                 raise SettingsError(f"HANDOFF_ALLOWED_ORIGINS: {origin!r} is not an origin")
+        if "PROMETHEUS_MULTIPROC_DIR" in environ and not environ["PROMETHEUS_MULTIPROC_DIR"]:
+            # prometheus_client would write its files into the working directory
+            raise SettingsError("PROMETHEUS_MULTIPROC_DIR is set but empty: unset it (one "
+                                "process) or name the machine's metrics directory")
         redis_url = environ.get("REDIS_URL", "")
         if not redis_url:
             raise SettingsError("REDIS_URL must be set (make run sets it)")

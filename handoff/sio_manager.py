@@ -59,6 +59,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         # called after the listener was restarted: whatever was emitted to this process's
         # sockets while it was deaf never reached them, so they must catch up
         self.on_restored: list[Callable[[], Awaitable[None]]] = []
+        self.on_restart: list[Callable[[], None]] = []  # told of each restart (metrics)
 
     def _redis_connect(self) -> None:
         """(The listener's connection only: the publisher has its own.) Made by
@@ -111,6 +112,8 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         self.thread = self.server.start_background_task(self._thread)
         self.heard_at = time.monotonic()
         self.restarts += 1
+        for callback in self.on_restart:
+            callback()
 
     async def watch(self) -> None:
         """Forever: ping ourselves; restart the listener when it stopped hearing."""

@@ -180,7 +180,7 @@ class BotTurns:
                 raise RasaUnavailable("Rasa answered nothing (is the action server up?)")
         except RasaUnavailable as exc:
             log.warning("bot turn %s failed: %s", turn.member, exc)
-            self.metrics.turn_failures += 1
+            self.metrics.turn_failed()
             await self._unanswered(turn)
             return
         except asyncio.CancelledError:

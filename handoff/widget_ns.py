@@ -41,7 +41,7 @@ from handoff.errors import (
     TooLarge,
 )
 from handoff.lifecycle import HandoffRequest, Lifecycle, Say
-from handoff.metrics import Metrics
+from handoff.metrics import USER_TO_AGENT, Metrics
 from handoff.ratelimit import (
     HANDOFFS_PER_USER,
     MESSAGES_PER_ADDRESS,
@@ -128,10 +128,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError("too many connections")
         self.per_address[address] = self.per_address.get(address, 0) + 1
         self.addresses[sid] = address
-        self.metrics.connections += 1
+        self.metrics.connected()
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        self.metrics.connections -= 1
+        self.metrics.disconnected()
         address = self.addresses.pop(sid, None)
         if address is not None:
             self.per_address[address] -= 1
@@ -198,7 +198,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         return await self._guard(sid, WidgetEvent.SESSION_REQUEST, data, self._session_request)
 
     async def on_user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:
-        return await self._guard(sid, WidgetEvent.USER_UTTERED, data, self._user_uttered)
+        received = time.monotonic()  # the relay's latency is counted from here
+        return await self._guard(sid, WidgetEvent.USER_UTTERED, data,
+                                 lambda s, d: self._user_uttered(s, d, received))
 
     async def on_resume(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self._guard(sid, WidgetEvent.RESUME, data, self._resume)
@@ -292,7 +294,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if chat.state != v.BOT or chat.csat_pending:
             await self.desk.send_status(chat.chat_id, sid, chat)
 
-    async def _user_uttered(self, sid: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    async def _user_uttered(self, sid: str, data: dict[str, Any], received: float
+                            ) -> dict[str, Any] | None:
         session = self._session(sid, data, "user_uttered")
         message = data.get("message")
         if message is None:  # rasa-webchat opening without an initPayload
@@ -341,6 +344,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         await self.desk.fanout.to_user(chat_id, stored, skip_sid=sid)
         if state == v.AGENT and info.get("assignee"):
             await self.desk.fanout.to_agent(str(info["assignee"]), chat_id, stored)
+            self.metrics.observe_relay(USER_TO_AGENT, time.monotonic() - received)
         elif state == v.QUEUED and new:
             await self.desk.send_status(chat_id)
             await self._article_while_waiting(chat_id, message, language)

@@ -5,12 +5,17 @@ A process that dies is started again by supervisord (with a log line, and counte
 gateway's /metrics); the stack stops only on Ctrl-C (or SIGTERM). Every program's output
 goes to `var/log/<name>.log` and, prefixed, to this terminal. A second `make run` while
 one is running says so and exits.
+
+The gateway processes of this machine share one metrics directory
+(`PROMETHEUS_MULTIPROC_DIR`, `var/run/metrics/`), emptied at each start: any gateway's
+/metrics shows the figures of all of them since this run began (`handoff/metrics.py`).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import sys
 import threading
@@ -26,6 +31,7 @@ VAR = Path(os.environ.get("HC_VAR_DIR") or ROOT / "var")
 LOGS = VAR / "log"
 RUN = VAR / "run"
 PIDFILE = VAR / "run.pid"
+METRICS = RUN / "metrics"  # the gateways' shared prometheus_client directory
 NAMES = ("redis", "actions", "rasa", "gateway", "restarts")
 
 
@@ -89,7 +95,8 @@ def _programs(ports: dict[str, int], redis_url: str, embedded: RedisTarget | Non
         Program("actions", stack.actions_argv(ports["actions"]), env, priority=20),
         Program("rasa", stack.rasa_argv(ports["rasa"], stack.MODEL), stack.rasa_env(env),
                 priority=30, startsecs=5, stopwaitsecs=20),
-        Program("gateway", stack.GATEWAY_ARGV, {**env, "HANDOFF_PORT": str(ports["gateway"])},
+        Program("gateway", stack.GATEWAY_ARGV, {**env, "HANDOFF_PORT": str(ports["gateway"]),
+                                                "PROMETHEUS_MULTIPROC_DIR": str(METRICS)},
                 priority=40),
     ]
     return programs
@@ -120,6 +127,9 @@ def main() -> int:
             return 1
     VAR.mkdir(exist_ok=True)
     PIDFILE.write_text(f"{os.getpid()}\n")
+    # a fresh metrics directory per run (only now: a copy already running still uses it)
+    shutil.rmtree(METRICS, ignore_errors=True)
+    METRICS.mkdir(parents=True)
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -134,7 +144,8 @@ def main() -> int:
               f"{VAR / 'redis'})" if embedded
               else f"using Redis at {stack.without_password(redis_url)} (REDIS_URL)")
         conf = supervise.write_config(RUN, LOGS, _programs(ports, redis_url,
-                                                           target if embedded else None))
+                                                           target if embedded else None),
+                                      metrics_dir=METRICS)
         started = time.monotonic()
         supervisor = Supervisor(conf)
         print(f"supervisord (pid {supervisor.proc.pid}) runs every process and restarts any "

@@ -6,7 +6,9 @@ supervise the very same way.
 
 The configuration is generated (`write_config`) from `Program`s; restarts are counted by
 an event listener (`scripts/restart_listener.py`) into `<run dir>/restarts.json`, which
-the gateway reports in /metrics (`HC_RESTARTS_FILE`).
+the gateway reports in /metrics (`HC_RESTARTS_FILE`). Given the gateways' shared metrics
+directory, the listener also marks every process that exits dead there, so its live
+gauges leave the machine's figures (`handoff/metrics.py`).
 """
 
 from __future__ import annotations
@@ -42,13 +44,16 @@ def _quote_env(env: dict[str, str]) -> str:
     return ",".join(parts)
 
 
-def write_config(run_dir: Path, log_dir: Path, programs: list[Program]) -> Path:
-    """supervisord.conf in `run_dir` (socket there, mode 0700), logs in `log_dir`."""
+def write_config(run_dir: Path, log_dir: Path, programs: list[Program],
+                 metrics_dir: Path | None = None) -> Path:
+    """supervisord.conf in `run_dir` (socket there, mode 0700), logs in `log_dir`;
+    `metrics_dir`: the programs' PROMETHEUS_MULTIPROC_DIR, for the restart listener."""
     run_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(run_dir, 0o700)
     listener = shlex.join([str(GATEWAY_BIN / "python"), "-m", "scripts.restart_listener",
-                           str(run_dir / "restarts.json")])
+                           str(run_dir / "restarts.json"),
+                           *([str(metrics_dir)] if metrics_dir else [])])
     lines = [
         "[supervisord]", "nodaemon=true", f"logfile={log_dir / 'supervisord.log'}",
         "logfile_maxbytes=10MB", f"pidfile={run_dir / 'supervisord.pid'}",

@@ -109,20 +109,23 @@ def gateway_env(rasa_stack: Stack, **extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def supervised_gateways(tmp_path: Path) -> Iterator[Callable[..., Gateways]]:
-    """`supervised_gateways(env, count)`: gateways run by supervisord, as `make run` does."""
+    """`supervised_gateways(env, count)`: gateways run by supervisord, as `make run` does
+    (one metrics directory for all of them, as on one machine)."""
     started: list[supervise.Supervisor] = []
 
     def start(env: dict[str, str], count: int = 1) -> Gateways:
         ports = [stack.free_port() for _ in range(count)]
         names = [f"gateway{i}" for i in range(count)]
+        metrics = tmp_path / "metrics"
         programs = [supervise.Program(name, stack.GATEWAY_ARGV,
                                       {**env, "HANDOFF_PORT": str(port),
                                        "HC_RESTARTS_FILE": str(tmp_path / "run" /
-                                                               "restarts.json")},
+                                                               "restarts.json"),
+                                       "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
                                       startsecs=1)
                     for name, port in zip(names, ports, strict=True)]
         sup = supervise.Supervisor(supervise.write_config(tmp_path / "run", tmp_path / "log",
-                                                          programs))
+                                                          programs, metrics_dir=metrics))
         started.append(sup)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url in urls:
@@ -137,14 +140,16 @@ def supervised_gateways(tmp_path: Path) -> Iterator[Callable[..., Gateways]]:
 
 @pytest.fixture
 def plain_gateways(tmp_path: Path) -> Iterator[Callable[..., Gateways]]:
-    """`plain_gateways(env, count)`: gateway processes nobody restarts."""
+    """`plain_gateways(env, count)`: gateway processes nobody restarts (one metrics
+    directory for all of them, as on one machine)."""
     services: list[Service] = []
 
     def start(env: dict[str, str], count: int = 2) -> Gateways:
         gateways = Gateways([])
         for i in range(count):
             port = stack.free_port()
-            svc = stack.start_gateway(port, tmp_path / f"log{i}", env)
+            svc = stack.start_gateway(port, tmp_path / f"log{i}", {
+                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"), **env})
             services.append(svc)
             gateways.services.append(svc)
             gateways.urls.append(f"http://127.0.0.1:{port}")

@@ -27,11 +27,15 @@ from tests.chaos.traffic import converse, queue_chats, settle, sign_in
 from tests.conftest import Stack
 
 
-async def connections(gateway: str) -> int:
-    """The gateway's open widget connections, from its /metrics."""
-    async with aiohttp.ClientSession() as http, http.get(f"{gateway}/metrics") as resp:
-        found = re.search(r"^hc_socket_connections (\d+)", await resp.text(), re.M)
-    assert found is not None
+async def connections(gateways: Gateways, index: int) -> int:
+    """A gateway process's open widget connections, from its /metrics: the processes
+    share a metrics directory, so each shows every live process's, by pid."""
+    pid = gateways.pid(index)
+    async with aiohttp.ClientSession() as http, \
+            http.get(f"{gateways.urls[index]}/metrics") as resp:
+        found = re.search(rf'^hc_socket_connections{{pid="{pid}"}} (\d+)(\.0)?$',
+                          await resp.text(), re.M)
+    assert found is not None, f"no connection count of process {pid}"
     return int(found.group(1))
 
 
@@ -64,7 +68,7 @@ async def test_nginx_in_front_of_two_gateways_one_killed(
             agent.transports = ["polling", "websocket"]
         await sign_in(agents, len(people))
         # nginx spread the clients over both processes
-        before = [await connections(g) for g in gateways.urls]
+        before = [await connections(gateways, i) for i in range(len(gateways.urls))]
         assert min(before) > 0 and sum(before) == chats, before
 
         stop = asyncio.Event()
@@ -81,7 +85,12 @@ async def test_nginx_in_front_of_two_gateways_one_killed(
         stop.set()
         await asyncio.gather(*tasks)
         await settle(widgets, agents, redis)
-        survivor = await connections(gateways.urls[1 - victim])
+        survivor = await connections(gateways, 1 - victim)
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"{gateways.urls[1 - victim]}/metrics") as resp:
+            # the killed process's connections left the machine's figures
+            dead_counted = f'hc_socket_connections{{pid="{gateways.pid(victim)}"}}' in \
+                await resp.text()
         ledger = check(redis, widgets, agents, bot_chats={w.chat_id or "" for w in bots})
         report("nginx in front of two gateways, one SIGKILLed", chats=chats,
                **ledger.figures(), clients_per_gateway_before=before,
@@ -94,4 +103,5 @@ async def test_nginx_in_front_of_two_gateways_one_killed(
     assert ledger.lost == ledger.duplicated == ledger.unanswered == ledger.not_shown == 0
     assert ledger.sent > chats * 3
     assert survivor == chats  # every widget went on on the other process
+    assert not dead_counted
     assert moved <= 10, f"clients went on {moved:.1f} s after the kill"

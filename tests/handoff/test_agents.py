@@ -205,7 +205,7 @@ async def test_transfer_to_another_online_agent(
     assert stale["code"] == "not_chat_owner"
     async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as resp:
         metrics = await resp.text()
-    assert 'hc_queue_wait_seconds_bucket{le="60"} 1' in metrics
+    assert 'hc_queue_wait_seconds_bucket{le="60.0"} 1' in metrics
     assert 'hc_agents{presence="online"} 1' in metrics
 
 
