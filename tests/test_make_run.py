@@ -77,6 +77,11 @@ def test_run_starts_everything_refuses_a_second_copy_and_stops_on_ctrl_c(tmp_pat
         with urllib.request.urlopen(gateway + "/metrics", timeout=10) as resp:
             metrics = resp.read().decode()
         assert 'hc_process_restarts_total{process="gateway"} 1' in metrics
+        # the gateways' shared metrics directory: the new process counts, the dead one
+        # is out of the live figures
+        assert f'hc_socket_connections{{pid="{new}"}} 0.0' in metrics
+        assert f'pid="{old}"' not in metrics
+        assert any((tmp_path / "run" / "metrics").glob(f"*_{new}.db"))
 
         second = subprocess.run([sys.executable, "-m", "scripts.run"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
