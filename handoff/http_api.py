@@ -55,8 +55,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 only when Redis, Rasa (at least one of its servers), the action server and
-    this process's Socket.IO listener all answer; each check is reported."""
+    """200 only when Redis, Rasa (at least one of its servers), the action server (unless
+    ACTIONS_URL is empty: on several machines each Rasa server has its own, on loopback)
+    and this process's Socket.IO listener all answer; each check is reported."""
     settings = request.app[SETTINGS]
     checks: dict[str, bool] = {}
     try:
@@ -65,12 +66,13 @@ async def readyz(request: web.Request) -> web.Response:
         checks["redis"] = False
     rasa = await request.app[RASA].check()
     checks["rasa"] = any(rasa.values())
-    try:
-        async with request.app[HTTP].get(f"{settings.actions_url}/health",
-                                         timeout=aiohttp.ClientTimeout(total=2)) as resp:
-            checks["actions"] = resp.status == 200
-    except (aiohttp.ClientError, TimeoutError):
-        checks["actions"] = False
+    if settings.actions_url:  # empty: each Rasa server's own, not reachable from here
+        try:
+            async with request.app[HTTP].get(f"{settings.actions_url}/health",
+                                             timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                checks["actions"] = resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            checks["actions"] = False
     checks["socketio_listener"] = request.app[MANAGER].hearing
     ready = all(checks.values())
     body: dict[str, Any] = {"ready": ready}

@@ -32,6 +32,17 @@ async def test_health_ready_metrics(redis_server: RedisTarget,
     assert 'hc_queue_length{priority="P1"} 0' in body
 
 
+async def test_readiness_without_an_action_server_to_check(
+        redis_server: RedisTarget, start_gateway: Callable[..., Any]) -> None:
+    """On several machines each Rasa server has its own action server on loopback: with
+    ACTIONS_URL empty the gateway does not wait for one it cannot reach."""
+    base = await start_gateway(make_settings(redis_server, ACTIONS_URL=""))
+    status, body = await get(f"{base}/readyz")
+    assert status == 503 and '"rasa": false' in body and '"actions"' not in body
+    with_actions = await start_gateway(make_settings(redis_server))
+    assert '"actions": false' in (await get(f"{with_actions}/readyz"))[1]
+
+
 async def test_dev_token_outside_production(redis_server: RedisTarget,
                                             start_gateway: Callable[..., Any]) -> None:
     settings = make_settings(redis_server)
