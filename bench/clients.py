@@ -33,10 +33,17 @@ class Widget:
         self.chat_id = ""
         self.on_message: Handler | None = None  # every bot_uttered, with its arrival time
         self.errors: list[Any] = []
+        self.dropped = asyncio.Event()  # the server closed the socket
         self._confirmed: asyncio.Future[str] | None = None
+        self.sio.on("disconnect", self._disconnected)
         self.sio.on("session_confirm", self._confirm)
         self.sio.on("bot_uttered", self._bot_uttered)
         self.sio.on("error", self.errors.append)
+
+    def _disconnected(self, reason: Any = None) -> None:
+        self.dropped.set()
+        if self.on_message is not None:  # wake whoever waits for a message
+            self.on_message({}, time.perf_counter())
 
     def _confirm(self, chat_id: str) -> None:
         if self._confirmed is not None and not self._confirmed.done():

@@ -75,12 +75,12 @@ def machine() -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  timeout=10, check=False).stdout.strip()
+                                  timeout=10, check=False).stdout
         except OSError:
             return ""
     return {"cores": os.cpu_count(), "load_avg": [round(x, 2) for x in os.getloadavg()],
             "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-            "commit": git("rev-parse", "--short", "HEAD"),
+            "commit": git("rev-parse", "--short", "HEAD").strip(),
             "uncommitted": [line[3:] for line in git("status", "--porcelain", "--", "handoff",
                                                      "bot", "rasa_ext").splitlines()]}
 

@@ -25,7 +25,7 @@ PROCESSES = 4
 PER_SWARM = 5000
 TARGET_KIB = 32
 CONCURRENCY = 50  # widgets opening at once per client process
-SETTLE_S = 3.0
+SETTLE_S = 2.0
 IDLE_S = 5.0
 
 

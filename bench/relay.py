@@ -8,8 +8,8 @@ Each chat is a widget and an agent console that answers every user message at on
   that answer in turn (an agent socket may send 60 events per 10 s);
 - 100 chats: each a message every second (100 round trips/s), 50 agents;
 - 500 chats: each a message every 5 s (100 round trips/s), 50 agents.
-The two servers take turns (gateway, bare, bare, gateway) so that the machine's other
-jobs weigh on both. Target: p99 gateway / p99 bare <= 1.5.
+The two servers take turns (gateway, bare, bare, gateway, gateway, bare) so that the
+machine's other jobs weigh on both. Target: p99 gateway / p99 bare <= 1.5.
 
 Then a profile of relayed messages on the gateway (100 chats): py-spy, CPU per message
 and Redis round trips per message (MONITOR).
@@ -30,8 +30,8 @@ from bench.profile import Monitor, PySpy
 from bench.traffic import Chat, Result, Traffic
 from handoff.lifecycle import HandoffRequest, Lifecycle
 
-LEVELS = [(1, 0.05, 5.0), (100, 1.0, 5.0), (500, 5.0, 6.0)]  # chats, period s, s per turn
-ROUNDS = 2  # each server runs each level this many times, taking turns
+LEVELS = [(1, 0.05, 4.0), (100, 1.0, 3.0), (500, 5.0, 4.0)]  # chats, period s, s per turn
+ROUNDS = 3  # each server runs each level this many times, taking turns
 AGENTS = [f"a{i:02d}" for i in range(50)]
 SOLO_SOCKETS = 4
 TARGET = 1.5
@@ -152,12 +152,15 @@ async def profile(stack: common.Stack, chats: list[Chat], proc: common.Proc
         before = proc.cpu()
         result = await Traffic(chats).run(6.0, 1.0)
         cpu = proc.cpu() - before
-    with Monitor(redis_port, stack.redis_target.password, stack.tmp / "relay-monitor.txt",
-                 {"gateway": proc.pid}) as mon:
-        monitored = await Traffic(chats).run(2.0, 1.0)
+    redis: dict[str, Any] = {}
+    for direction in ("user", "agent"):  # user -> agent messages alone, then agent -> user
+        with Monitor(redis_port, stack.redis_target.password,
+                     stack.tmp / f"relay-monitor-{direction}.txt", {"gateway": proc.pid}) as mon:
+            monitored = await Traffic(chats, direction).run(2.0, 1.0)
+        redis[f"{direction}_message"] = mon.report(monitored.sent)
     return {"messages": result.sent, "cpu_ms_per_message_while_profiled":
             round(1000 * cpu / max(1, result.sent), 3), "pyspy": spy.report(),
-            "redis": mon.report(monitored.sent)}
+            "redis": redis}
 
 
 def run() -> dict[str, Any]:

@@ -244,6 +244,97 @@ def plots(parts: dict[str, Any]) -> list[tuple[str, str]]:
     return made
 
 
+def _mix(report: dict[str, Any], process: str = "gateway") -> str:
+    mix = report.get("per_process", {}).get(process, {}).get("mix_per_unit", {})
+    return ", ".join(f"{k} {v:g}" for k, v in mix.items() if v >= 0.2)
+
+
+def profiles(parts: dict[str, Any]) -> str:
+    """Redis round trips per unit of work, a bot turn's timeline, and py-spy's areas."""
+    lines: list[str] = []
+    units: list[tuple[str, dict[str, Any], str]] = []
+    turn, relay, burst = parts.get("turn"), parts.get("relay"), parts.get("burst")
+    if turn:
+        units.append(("bot turn", turn["profile"]["redis"],
+                      fmt(turn["c1"].get("gateway_cpu_ms_per_turn"), "ms", 2)))
+    if relay and "profile" in relay:
+        for key, label in (("user_message", "relayed message, user -> agent"),
+                           ("agent_message", "relayed message, agent -> user")):
+            if key in relay["profile"]["redis"]:
+                units.append((label, relay["profile"]["redis"][key], ""))
+    if burst and "open" in burst.get("gateway", {}).get("redis_per_open", {}):
+        units.append(("chat opened (connect + session_request)",
+                      burst["gateway"]["redis_per_open"]["open"],
+                      fmt(burst["gateway"]["server_cpu_ms_per_open"], "ms", 2)))
+        units.append(("chat's socket closed", burst["gateway"]["redis_per_open"]["close"], ""))
+    if units:
+        lines += ["Redis per unit of work, from `redis-cli MONITOR` (each command attributed to "
+                  "the process whose connection sent it; a pipeline or MULTI..EXEC is one round "
+                  "trip):", "",
+                  "| unit | gateway round trips | commands sent | run inside scripts | "
+                  "gateway CPU | commands (per unit) |", "|---|---|---|---|---|---|"]
+        for label, rep, cpu in units:
+            gw = rep.get("per_process", {}).get("gateway", {})
+            inside = sum(rep.get("inside_scripts_per_unit", {}).values())
+            lines.append(f"| {label} | {fmt(gw.get('round_trips_per_unit'), digits=1)} | "
+                         f"{fmt(gw.get('commands_per_unit'), digits=1)} | {inside:.1f} | {cpu} | "
+                         f"{_mix(rep)} |")
+        if turn and "rasa" in turn["profile"]["redis"].get("per_process", {}):
+            rasa = turn["profile"]["redis"]["per_process"]["rasa"]
+            lines += ["", f"In a bot turn Rasa itself makes {rasa['round_trips_per_unit']:g} "
+                      f"round trips ({rasa['commands_per_unit']:g} commands: "
+                      f"{_mix(turn['profile']['redis'], 'rasa')}); they are in both the "
+                      f"socket and the REST figures."]
+        lines.append("")
+    if turn:
+        tl = turn["profile"]["redis"].get("timeline", {}).get("median_ms", {})
+        rt = turn["profile"]["redis"].get("rest_timeline", {}).get("median_ms", {})
+        if tl:
+            lines += ["A bot turn's timeline at concurrency 1 (medians of 15 turns each, cut by "
+                      "the Redis commands' timestamps, which share the client's clock):", "",
+                      "| segment | through the gateway | REST direct |", "|---|---|---|",
+                      f"| client -> gateway's first Redis command | "
+                      f"{fmt(tl.get('client_to_gateway_first_redis'), 'ms', 2)} | |",
+                      f"| gateway: rate limits, message stored (to its `EVALSHA`) | "
+                      f"{fmt(tl.get('gateway_before_rasa'), 'ms', 2)} | |",
+                      f"| -> Rasa's first Redis command | "
+                      f"{fmt(tl.get('gateway_to_rasa_first_redis'), 'ms', 2)} | "
+                      f"{fmt(rt.get('client_to_rasa_first_redis'), 'ms', 2)} |",
+                      f"| Rasa and the action server | {fmt(tl.get('rasa_and_actions'), 'ms', 2)} "
+                      f"| {fmt(rt.get('rasa_and_actions'), 'ms', 2)} |",
+                      f"| Rasa's last Redis command -> gateway stores the replies | "
+                      f"{fmt(tl.get('rasa_last_redis_to_gateway_finish'), 'ms', 2)} | |",
+                      f"| -> first reply at the client | "
+                      f"{fmt(tl.get('gateway_finish_to_client'), 'ms', 2)} | "
+                      f"{fmt(rt.get('rasa_last_redis_to_client'), 'ms', 2)} |",
+                      f"| total | {fmt(tl.get('total'), 'ms', 2)} | "
+                      f"{fmt(rt.get('total'), 'ms', 2)} |",
+                      ""]
+    spies = [(label, p) for label, p in (
+        ("bot turns, c=1", turn and turn["profile"].get("pyspy")),
+        ("relay, 100 chats", relay and relay.get("profile", {}).get("pyspy")),
+        ("2,000 chats opened", burst and burst.get("gateway", {}).get("pyspy"))) if p]
+    if spies:
+        lines += ["py-spy on the gateway process (share of its busy samples by the library of "
+                  "the innermost frame; idle samples left out):", "",
+                  "| library | " + " | ".join(label for label, _ in spies) + " |",
+                  "|---|" + "---|" * len(spies)]
+        names = []
+        for _, spy in spies:
+            for name, _ in spy["areas_pct"]:
+                if name not in names:
+                    names.append(name)
+        for name in names:
+            cells = [f"{dict(spy['areas_pct']).get(name, 0):.0f}%" for _, spy in spies]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "Gateway functions by share of busy samples (including callees):", ""]
+        for label, spy in spies:
+            top = "; ".join(f"`{n.split(' (')[0]}` {p:.0f}%" for n, p in spy["inclusive_pct"][:8])
+            lines.append(f"- {label}: {top}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def section(latest: dict[str, Any]) -> str:
     parts = latest.get("parts", {})
     made = plots(parts)
@@ -259,7 +350,7 @@ def section(latest: dict[str, Any]) -> str:
              table(parts), ""]
     for name, caption in made:
         lines += [f"![{caption}](../bench/results/plots/{name})", ""]
-    lines += [END]
+    lines += ["### Where the gateway's time goes (same run)", "", profiles(parts), END]
     return "\n".join(lines)
 
 

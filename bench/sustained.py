@@ -1,6 +1,6 @@
 """Sustained relay: 500 messages per second for 60 s through one gateway process (250/s
 from users to agents, 250/s back), and the same load through the bare relay
-(bench/bare.py) as the baseline (20 s is enough for its CPU per message).
+(bench/bare.py) as the baseline (15 s is enough for its CPU per message).
 
 200 chats (each assigned to one of 100 agents, two chats per agent console), each user
 sending a numbered message every 0.8 s and its agent answering it at once
@@ -24,7 +24,7 @@ from bench.traffic import Result, Traffic
 CHATS = 200
 AGENTS = [f"s{i:03d}" for i in range(100)]
 PERIOD_S = 0.8  # per chat: 1.25 round trips/s -> 200 x 2 x 1.25 = 500 messages/s
-SECONDS = {"gateway": 60.0, "bare": 20.0}
+SECONDS = {"gateway": 60.0, "bare": 15.0}
 
 
 async def measure(sides: list[Side], procs: dict[str, common.Proc], redis: Any
@@ -36,7 +36,7 @@ async def measure(sides: list[Side], procs: dict[str, common.Proc], redis: Any
             await side.connect_agents(http)
         for side in sides:
             chats = await side.open_chats(http, CHATS)
-            await Traffic(chats).run(3.0, PERIOD_S)  # warm-up
+            await Traffic(chats).run(2.0, PERIOD_S)  # warm-up
             proc = procs[side.name]
             cpu, rss, rcpu = proc.cpu(), proc.rss(), common.redis_cpu(redis)
             result: Result = await Traffic(chats).run(SECONDS[side.name], PERIOD_S)

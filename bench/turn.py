@@ -53,12 +53,13 @@ class BotChat:
         self.widget: Widget | None = None
         self.replies: list[tuple[int, float, float]] = []  # (seq, perf_counter, epoch)
         self.arrived = asyncio.Event()
+        self.drops = 0  # sockets the gateway closed during a turn (the turn is asked again)
 
     def _got(self, data: dict[str, Any], at: float) -> None:
         meta = data.get("metadata") or {}
         if meta.get("sender") == "bot":
             self.replies.append((int(meta.get("seq") or 0), at, time.time()))
-            self.arrived.set()
+        self.arrived.set()
 
     async def fresh(self) -> None:
         if self.widget is not None:
@@ -69,18 +70,36 @@ class BotChat:
         self.replies.clear()
 
     async def turn(self, text: str, cid: str) -> tuple[float, float, float]:
-        """(ms to the first bot reply, epoch sent, epoch received)."""
+        """(ms to the first bot reply, epoch sent, epoch received). A socket the gateway
+        closes meanwhile (a real widget would reconnect and resume) is counted, and the
+        turn asked again on a fresh chat."""
+        for _ in range(3):
+            try:
+                return await self._turn(text, cid)
+            except ConnectionResetError:
+                self.drops += 1
+                await self.fresh()
+        raise RuntimeError(f"the gateway kept closing the socket ({self.drops} times)")
+
+    async def _turn(self, text: str, cid: str) -> tuple[float, float, float]:
         assert self.widget is not None
         self.replies.clear()
         self.arrived.clear()
         sent_epoch, started = time.time(), time.perf_counter()
-        ack = await self.widget.say(text, cid)
+        try:
+            ack = await self.widget.say(text, cid)
+        except Exception as exc:
+            if self.widget.dropped.is_set():
+                raise ConnectionResetError("the gateway closed the socket") from exc
+            raise
         seq = int(ack["seq"])
         deadline = started + 60
         while True:
             mine = [r for r in self.replies if r[0] > seq]
             if mine:
                 return (mine[0][1] - started) * 1000, sent_epoch, mine[0][2]
+            if self.widget.dropped.is_set():
+                raise ConnectionResetError("the gateway closed the socket")
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"no bot reply to {text!r}")
             self.arrived.clear()
@@ -101,9 +120,10 @@ async def rest_turn(http: aiohttp.ClientSession, port: int, sender: str, text: s
 
 
 async def interleaved(base: str, rasa_port: int, workers: int, turns_each: int
-                      ) -> dict[str, list[float]]:
+                      ) -> dict[str, Any]:
     rest: list[float] = []
     sock: list[float] = []
+    drops: list[int] = []
     http = http_session()
 
     async def worker(w: int) -> None:
@@ -122,12 +142,13 @@ async def interleaved(base: str, rasa_port: int, workers: int, turns_each: int
                 rest.append(await rest_turn(http, rasa_port, sender, text))
         if chat.widget is not None:
             await chat.widget.close()
+        drops.append(chat.drops)
 
     try:
         await asyncio.gather(*(worker(w) for w in range(workers)))
     finally:
         await http.close()
-    return {"rest": rest, "socket": sock}
+    return {"rest": rest, "socket": sock, "drops": sum(drops)}
 
 
 async def socket_only(base: str, turns: int) -> list[tuple[float, float, float]]:
@@ -144,6 +165,43 @@ async def socket_only(base: str, turns: int) -> list[tuple[float, float, float]]
     finally:
         await http.close()
     return out
+
+
+async def rest_only(port: int, turns: int) -> list[tuple[float, float, float]]:
+    http = http_session()
+    out = []
+    try:
+        sender = ""
+        for i in range(turns):
+            if i % FRESH_EVERY == 0:
+                sender = f"bench-{uuid.uuid4().hex[:12]}"
+            sent = time.time()
+            ms = await rest_turn(http, port, sender, QUESTIONS[i % len(QUESTIONS)])
+            out.append((ms, sent, time.time()))
+    finally:
+        await http.close()
+    return out
+
+
+def rest_timeline(events: list[tuple[float, str, str]],
+                  turns: list[tuple[float, float, float]]) -> dict[str, Any]:
+    """The same cut for REST turns: client -> Rasa's first Redis command, Rasa, Rasa's last
+    Redis command -> client."""
+    parts: dict[str, list[float]] = {k: [] for k in (
+        "client_to_rasa_first_redis", "rasa_and_actions", "rasa_last_redis_to_client",
+        "total")}
+    for _, sent, received in turns:
+        rasa = [e for e in events if sent <= e[0] <= received and e[1] in ("rasa", "actions")]
+        if not rasa:
+            continue
+        for key, a, b in (("client_to_rasa_first_redis", sent, rasa[0][0]),
+                          ("rasa_and_actions", rasa[0][0], rasa[-1][0]),
+                          ("rasa_last_redis_to_client", rasa[-1][0], received),
+                          ("total", sent, received)):
+            parts[key].append((b - a) * 1000)
+    return {"turns": len(parts["total"]),
+            "median_ms": {k: round(statistics.median(v), 2) if v else None
+                          for k, v in parts.items()}}
 
 
 def timeline(events: list[tuple[float, str, str]], turns: list[tuple[float, float, float]]
@@ -183,6 +241,10 @@ async def profile(stack_: common.Stack, base: str, gateway: common.Proc,
         turns = await socket_only(base, 15)
     monitored = mon.report(len(turns))
     monitored["timeline"] = timeline(mon.events(), turns)
+    with Monitor(stack_.redis_target.port, stack_.redis_target.password,
+                 stack_.tmp / "rest-monitor.txt", pids) as rest_mon:
+        rest = await rest_only(stack_.rasa_port, 15)
+    monitored["rest_timeline"] = rest_timeline(rest_mon.events(), rest)
     with PySpy(gateway.pid, stack_.tmp / "turn-pyspy.txt") as spy:
         before, started = gateway.cpu(), time.perf_counter()
         timed = await socket_only(base, 120)
@@ -223,24 +285,30 @@ def run() -> dict[str, Any]:
         st.services.append(rasa)
         gateway = stack.start_gateway(gw_port, st.tmp / "gateway", env)
         st.services.append(gateway)
+        whole_log = common.LogWatch(gateway)
         stack.wait_until(lambda: stack.http_ok(f"http://127.0.0.1:{gw_port}/readyz"),
                          gateway, "gateway /readyz", 300)
         ready_s = time.monotonic() - started
+        start_problems = whole_log.problems()
         watch = common.LogWatch(gateway)
         base = f"http://127.0.0.1:{gw_port}"
         gw = common.Proc(gateway.proc.pid)
 
         async def measure() -> dict[str, Any]:
-            await interleaved(base, st.rasa_port, 1, 30)  # warm-up (TF graphs, pools)
-            out: dict[str, Any] = {}
+            warm = await interleaved(base, st.rasa_port, 1, 30)  # warm-up (TF graphs, pools)
+            out: dict[str, Any] = {"warm_up_sockets_closed_by_gateway": warm["drops"]}
             for workers in (1, 20):
+                cpu = gw.cpu()
                 results = await interleaved(base, st.rasa_port, workers, TURNS // workers)
+                cpu = gw.cpu() - cpu
                 rest, sock = results["rest"], results["socket"]
                 out[f"c{workers}"] = {
                     "rest_ms": common.summary(rest), "socket_ms": common.summary(sock),
                     "p50_ratio": common.ratio(common.pct(sock, 50), common.pct(rest, 50)),
                     "p99_ratio": common.ratio(common.pct(sock, 99), common.pct(rest, 99)),
-                    "p50_added_ms": round(common.pct(sock, 50) - common.pct(rest, 50), 2)}
+                    "p50_added_ms": round(common.pct(sock, 50) - common.pct(rest, 50), 2),
+                    "gateway_cpu_ms_per_turn": round(1000 * cpu / len(sock), 2),
+                    "sockets_closed_by_gateway": results["drops"]}
                 print(f"  c={workers}: {out[f'c{workers}']}", flush=True)
             out["profile"] = await profile(st, base, gw, {
                 "gateway": gateway.proc.pid, "rasa": rasa.proc.pid,
@@ -259,7 +327,9 @@ def run() -> dict[str, Any]:
     return common.save("turn", {
         "machine": machine, **out, "targets": {"p50_ratio": TARGET_P50,
                                                "p99_ratio": TARGET_P99},
-        "gateway_log": {"problems": problems, "warnings": warnings, "first": first},
+        "gateway_log": {"problems": problems, "warnings": warnings, "first": first,
+                        "at_start_up": start_problems[0],
+                        "at_start_up_first": start_problems[2]},
         "ok": ok and problems == 0})
 
 

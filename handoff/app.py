@@ -108,6 +108,7 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
         http = aiohttp.ClientSession()
         loops: list[asyncio.Task[None]] = []
         turns: BotTurns | None = None
+        desk: Desk | None = None
         try:
             await _wait_for_redis(redis)
             accounts = RedisAccountDirectory(redis, seed=read_yaml(policy))
@@ -181,6 +182,8 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                 await cancel(loop)
             if turns is not None:
                 await turns.stop()
+            if desk is not None:
+                await desk.stop()
             try:
                 await sio.shutdown()
             except Exception:

@@ -11,6 +11,8 @@ and the sweep (`handoff.sweeper`) re-runs what only this process would have done
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -42,6 +44,7 @@ TALK_TO_PERSON = "/request_human"  # the bot's own payload for asking for a pers
 class DeskConfig:
     capacity: int
     grace_period_s: float
+    broadcast_every_s: float = 0.2  # the live queue and positions: at most this often
 
 
 def rating_quick_replies() -> list[dict[str, str]]:
@@ -61,6 +64,10 @@ class Desk:
         self.agents = agents
         self.config = config
         self.metrics = metrics
+        self._queued_chats: dict[str, tuple[float, Chat]] = {}  # chat id -> (score, chat)
+        self._queue_changed = False
+        self._broadcaster: asyncio.Task[None] | None = None
+        self._last_broadcast = 0.0
 
     # -- status ----------------------------------------------------------------------------
     @staticmethod
@@ -90,16 +97,38 @@ class Desk:
         await self.fanout.status(chat_id, await self.status_of(chat), sid)
 
     # -- the live queue ---------------------------------------------------------------------
-    async def _waiting(self) -> list[tuple[int, Chat]]:
-        """The first chats of the queue with their positions (1 = next to be taken)."""
-        queued = await self.lifecycle.queued(QUEUE_VIEW)
-        chats = {chat.chat_id: chat for chat in await self.lifecycle.get_many(queued)}
-        return [(n, chats[c]) for n, c in enumerate(queued, 1) if c in chats]
+    async def _waiting(self) -> list[tuple[int, float, Chat]]:
+        """The first chats of the queue with their positions (1 = next to be taken) and
+        queue scores.
 
-    def _snapshot(self, waiting: list[tuple[int, Chat]]) -> dict[str, Any]:
+        What the queue shows of a waiting chat (priority, plan, role, language, summary,
+        since when) does not change while it waits, so each entry's record is read once
+        per queue entry (chat id and score: a chat queued again is read again): a change
+        of the queue costs one read of the queue's head plus the newcomers, not a read of
+        every waiting chat."""
+        entries = await self.lifecycle.queued_entries(QUEUE_VIEW)
+        known = self._queued_chats
+        new = [chat_id for chat_id, score in entries
+               if known.get(chat_id, (None,))[0] != score]
+        fresh = {chat.chat_id: chat for chat in await self.lifecycle.get_many(new)} \
+            if new else {}
+        cache: dict[str, tuple[float, Chat]] = {}
+        waiting = []
+        for n, (chat_id, score) in enumerate(entries, 1):
+            chat = fresh.get(chat_id) or (known[chat_id][1] if chat_id in known and
+                                          chat_id not in new else None)
+            if chat is None:
+                continue  # gone between the two reads
+            if chat.state == v.QUEUED:  # (a stale entry is read again next time)
+                cache[chat_id] = (score, chat)
+            waiting.append((n, score, chat))
+        self._queued_chats = cache  # only the queue's head: bounded by QUEUE_VIEW
+        return waiting
+
+    def _snapshot(self, waiting: list[tuple[int, float, Chat]]) -> dict[str, Any]:
         now = time.time()
         chats = []
-        for _, chat in waiting:
+        for _, _, chat in waiting:
             hours = self.policy.target_hours.get(chat.priority, 24)
             chats.append({
                 "chat_id": chat.chat_id, "priority": chat.priority, "plan": chat.plan,
@@ -114,17 +143,58 @@ class Desk:
         return self._snapshot(await self._waiting())
 
     async def broadcast_queue(self) -> None:
+        """The queue changed: the agents' queue and the waiting users' positions are sent
+        in the background, coalesced (the first change at once, then at most one
+        broadcast per `broadcast_every_s` however many changes came meanwhile). The chat
+        that changed is told its own status by the caller, at once; a burst of 1,000
+        chats queueing costs a few broadcasts, not 1,000 of them."""
+        self._queue_changed = True
+        if self._broadcaster is None or self._broadcaster.done():
+            self._broadcaster = asyncio.create_task(self._broadcast_changes())
+
+    async def _broadcast_changes(self) -> None:
+        while self._queue_changed:
+            pause = self._last_broadcast + self.config.broadcast_every_s - time.monotonic()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            self._queue_changed = False
+            self._last_broadcast = time.monotonic()
+            try:
+                await self.broadcast_queue_now()
+            except Exception:  # Redis away: the next change or the sweep sends it again
+                log.warning("the queue broadcast failed", exc_info=True)
+
+    async def queue_sent(self) -> None:
+        """Wait for the background broadcast, if one is due or running."""
+        while self._broadcaster is not None and not self._broadcaster.done():
+            await asyncio.shield(self._broadcaster)
+
+    async def stop(self) -> None:
+        """Stop the background broadcast (the gateway is shutting down)."""
+        if self._broadcaster is not None:
+            self._broadcaster.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._broadcaster
+
+    async def broadcast_queue_now(self) -> None:
         """The queue to every agent, and each waiting user's new position (the online
         agents and recent handle times are read once for all of them)."""
         waiting = await self._waiting()
         await self.fanout.queue(self._snapshot(waiting))
         outlook = await self.presence.outlook()
-        for position, chat in waiting:
+        statuses, read = [], {}
+        for position, score, chat in waiting:
             if chat.state != v.QUEUED:  # a stale queue entry: say what it really is
                 await self.send_status(chat.chat_id, chat=chat)
                 continue
-            await self.fanout.status(chat.chat_id, {**self.queued_status(position, outlook),
-                                                    "language": chat.language or texts.DEFAULT})
+            read[chat.chat_id] = score
+            statuses.append((chat.chat_id, {**self.queued_status(position, outlook),
+                                            "language": chat.language or texts.DEFAULT}))
+        # A chat taken or gone since the queue was read is told by whoever moved it: not
+        # told "queued" after that (one read of the scores, however many wait).
+        still = await self.lifecycle.scores(list(read))
+        await self.fanout.statuses([(chat_id, body) for chat_id, body in statuses
+                                    if still[chat_id] == read[chat_id]])
 
     # -- the customer's side -----------------------------------------------------------------
     def customer(self, chat_id: str) -> Liveness:
@@ -143,10 +213,11 @@ class Desk:
             await self.fanout.customer_presence(chat.assignee, chat.chat_id, online)
 
     async def after_queued(self, chat_id: str) -> None:
-        """A chat joined the queue: positions for everyone, an agent if one is free."""
-        await self.broadcast_queue()
+        """A chat joined the queue: an agent if one is free, its status, then (in the
+        background) positions for everyone."""
         await self.auto_assign()
         await self.send_status(chat_id)
+        await self.broadcast_queue()
 
     async def request_person(self, chat: Chat, handoff: HandoffRequest, before: list[Say]
                              ) -> None:

@@ -42,6 +42,17 @@ class Fanout:
         await self.sio.emit(WidgetEvent.HANDOFF_STATUS, body,
                             to=sid or v.user_room(chat_id), namespace=v.WIDGET_NS)
 
+    async def statuses(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """A `handoff_status` to each of several chats (e.g. every waiting user's new
+        position): one message to the other processes, not one per chat."""
+        many = getattr(getattr(self.sio, "manager", None), "emit_many", None)
+        if many is None:
+            for chat_id, body in items:
+                await self.status(chat_id, body)
+            return
+        await many([(WidgetEvent.HANDOFF_STATUS, body, v.user_room(chat_id), v.WIDGET_NS)
+                    for chat_id, body in items])
+
     async def typing_to_user(self, chat_id: str, agent_name: str) -> None:
         await self.sio.emit(WidgetEvent.TYPING, {"sender": v.AGENT, "agent": agent_name},
                             room=v.user_room(chat_id), namespace=v.WIDGET_NS)

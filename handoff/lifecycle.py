@@ -342,6 +342,19 @@ class Lifecycle:
     async def queued(self, limit: int = 100) -> list[str]:
         return [str(c) for c in await self.redis.zrange(redis_keys.QUEUE, 0, limit - 1)]
 
+    async def queued_entries(self, limit: int = 100) -> list[tuple[str, float]]:
+        """The first `limit` queue entries with their scores (a chat queued again gets
+        a new score)."""
+        entries = await self.redis.zrange(redis_keys.QUEUE, 0, limit - 1, withscores=True)
+        return [(str(entry[0]), float(entry[1])) for entry in entries]
+
+    async def scores(self, chat_ids: list[str]) -> dict[str, float | None]:
+        """Each chat's queue score (None: not queued), in one read."""
+        if not chat_ids:
+            return {}
+        found = await self.redis.zmscore(redis_keys.QUEUE, chat_ids)
+        return {c: (None if f is None else float(f)) for c, f in zip(chat_ids, found, strict=True)}
+
     async def position(self, chat_id: str) -> int | None:
         """1 for the next chat to be taken; None if not queued."""
         rank = await self.redis.zrank(redis_keys.QUEUE, chat_id)

@@ -43,6 +43,7 @@ from handoff.sweeper import cancel
 log = logging.getLogger(__name__)
 PING_EVERY_S = 1.0
 DEAF_AFTER_S = 3.0
+BATCH_EVENT = "hc:batch"  # an emit message carrying several emits (`emit_many`)
 
 
 class WatchedRedisManager(socketio.AsyncRedisManager):
@@ -87,6 +88,25 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
                             "; retrying" if attempt == 0 else "; giving up")
                 await self._close_publisher()
         return None
+
+    async def emit_many(self, items: list[tuple[str, Any, str, str]]) -> None:
+        """Several emits, each (event, data, room, namespace), in one Redis message:
+        delivered here at once, and by every other process when it hears it."""
+        if not items:
+            return
+        message = {"method": "emit", "event": BATCH_EVENT, "data": [list(items)],
+                   "binary": False, "namespace": "/", "room": None, "skip_sid": None,
+                   "callback": None, "host_id": self.host_id}
+        await self._handle_emit(message)
+        await self._publish(message)
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") != BATCH_EVENT:
+            await super()._handle_emit(message)
+            return
+        for event, data, room, namespace in message["data"][0]:
+            await socketio.AsyncManager.emit(self, event, data, namespace=namespace,
+                                             room=room)
 
     async def _close_publisher(self) -> None:
         publisher, self.publisher = self.publisher, None
