@@ -48,7 +48,13 @@ CHAT_LOG = PREFIX + ":chat:{chat_id}:log"  # STREAM id 0-<seq>: seq, sender, tex
 CHAT_SEQ = PREFIX + ":chat:{chat_id}:seq"  # STRING last sequence number of the chat
 CHAT_CLIENT_IDS = PREFIX + ":chat:{chat_id}:cids"  # HASH client_msg_id -> seq (idempotency)
 CHAT_CONNS = PREFIX + ":chat:{chat_id}:conns"  # ZSET widget socket id -> last heartbeat (epoch s)
+# STREAM id 0-<n>: a chat's internal notes (author, name, text, ts, after_seq); agents only
+CHAT_NOTES = PREFIX + ":chat:{chat_id}:notes"
 QUEUE = PREFIX + ":queue"  # ZSET chat_id -> priority * 1e13 + queued-at ms (P1 first, FIFO)
+# ZSET chat_id -> priority * 1e13 + waiting-since ms: the same chats as QUEUE with their real
+# waits (a requeued chat is at the front of QUEUE but waits from its requeue); lifecycle.lua
+# keeps it beside QUEUE (its key is QUEUE's + ":waiting") for the supervisors' board
+QUEUE_WAITING = QUEUE + ":waiting"
 TURNS = PREFIX + ":turns"  # HASH "<chat_id>:<seq>" -> JSON pending bot turn (handoff/turns.py)
 TURN_INDEX = PREFIX + ":turns:pending"  # ZSET "<chat_id>:<seq>" -> when the turn was (re)started
 PROCESS = PREFIX + ":proc:{process_id}"  # STRING a live gateway process's heartbeat (short TTL)
@@ -74,6 +80,10 @@ def chat_conns(chat_id: str) -> str:
     return CHAT_CONNS.format(chat_id=chat_id)
 
 
+def chat_notes(chat_id: str) -> str:
+    return CHAT_NOTES.format(chat_id=chat_id)
+
+
 def process(process_id: str) -> str:
     return PROCESS.format(process_id=process_id)
 
@@ -82,6 +92,13 @@ AGENT_CHATS = PREFIX + ":agent:{agent_id}:chats"  # SET chat ids assigned to the
 AGENT_CONNS = PREFIX + ":agent:{agent_id}:conns"  # ZSET socket id -> last heartbeat (epoch s)
 AGENTS_ONLINE = PREFIX + ":agents:online"  # ZSET agent id -> active chats (online agents only)
 HANDLE_TIMES = PREFIX + ":stats:handle_s"  # LIST recent chat handle times in seconds (newest first)
+# HASH one UTC day's counters (handoff/board.py): first_response, resolution, handed_back,
+# csat, each a count, `<name>_sum` (seconds; ratings for csat) and `<name>_max`, and the
+# same per agent as `<name>:<agent>` / `<name>_sum:<agent>` (TTL 90 days)
+DAY_STATS = PREFIX + ":stats:day:{day}"
+# LIST one UTC day's ratings as JSON {chat_id, agent, rating, comment, language, ts}, newest
+# first (at most 5,000, TTL 90 days)
+DAY_CSAT = PREFIX + ":stats:day:{day}:csat"
 AGENT_SESSION = PREFIX + ":agent_session:{session}"  # STRING username of a console sign-in (TTL)
 LOGIN_FAILURES = PREFIX + ":login_fail:{kind}:{who}"  # STRING failed sign-ins in the window (TTL)
 RATE_WINDOW = PREFIX + ":rate:{what}:{who}"  # STRING events in the current window (TTL)
@@ -99,6 +116,14 @@ def agent_chats(agent_id: str) -> str:
 
 def agent_conns(agent_id: str) -> str:
     return AGENT_CONNS.format(agent_id=agent_id)
+
+
+def day_stats(day: str) -> str:
+    return DAY_STATS.format(day=day)
+
+
+def day_csat(day: str) -> str:
+    return DAY_CSAT.format(day=day)
 
 
 def agent_session(session: str) -> str:

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from bot import redis_keys
 from bot.paths import data_dir
+from handoff import vocabulary as v
 
 TOKEN_TTL_S = 15 * 60  # a console token lives 15 minutes; the console refreshes it
 SESSION_TTL_S = 12 * 3600  # a sign-in lasts at most 12 hours (sign-out ends it at once)
@@ -40,6 +41,16 @@ class Agent:
     username: str
     name: str
     password_hash: str
+    role: str = v.ROLE_AGENT  # agent (takes chats) or supervisor (the board, reassigning)
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == v.ROLE_SUPERVISOR
+
+
+def chat_takers(agents: dict[str, Agent]) -> list[Agent]:
+    """The agents who take chats (supervisors watch and reassign, they are not given any)."""
+    return [a for a in agents.values() if not a.supervisor]
 
 
 def hash_password(password: str, salt: bytes | None = None,
@@ -92,9 +103,12 @@ def load_agents(path: Path | None = None) -> dict[str, Agent]:
     agents = {}
     for i, entry in enumerate(raw.get("agents") or []):
         try:
-            agent = Agent(str(entry["username"]), str(entry["name"]), str(entry["password"]))
-        except (KeyError, TypeError) as exc:
+            agent = Agent(str(entry["username"]), str(entry["name"]), str(entry["password"]),
+                          str(entry.get("role", v.ROLE_AGENT)))
+        except (KeyError, TypeError, AttributeError) as exc:
             raise AgentError(f"{path}: agents[{i}] needs username, name and password") from exc
+        if agent.role not in v.ROLES:
+            raise AgentError(f"{path}: agents[{i}].role must be one of {', '.join(v.ROLES)}")
         if not agent.password_hash.startswith("pbkdf2_sha256$"):
             raise AgentError(f"{path}: agents[{i}].password must be a pbkdf2_sha256 hash")
         agents[agent.username] = agent

@@ -32,6 +32,7 @@ from handoff.agents import (
     demo_passwords,
     load_agents,
 )
+from handoff.board import Board
 from handoff.canned import load_canned
 from handoff.desk import Desk, DeskConfig
 from handoff.fanout import Fanout
@@ -144,17 +145,19 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                                     settings.trusted_proxies))
             auth = ConsoleAuth(PasswordCheck(agents), Sessions(redis), LoginThrottle(redis),
                                settings.agent_token_secret, settings.agent_token_ttl_s)
+            board = Board(redis, presence, agents, policy, settings.agent_capacity)
             agent_ns = AgentNamespace(
                 desk=desk, presence=presence, agents=agents, canned=canned, auth=auth,
                 origin_allowed=allow,
                 capacity=settings.agent_capacity,
-                max_message_chars=settings.max_message_chars)
+                max_message_chars=settings.max_message_chars, board=board)
             sio.register_namespace(widget_ns)
             sio.register_namespace(agent_ns)
             app[keys.REDIS], app[keys.HTTP], app[keys.RASA] = redis, http, rasa
             app[keys.LIFECYCLE], app[keys.PRESENCE], app[keys.DESK] = lifecycle, presence, desk
             app[keys.TURNS] = turns
             app[keys.AUTH] = auth
+            app[keys.BOARD] = board
             app[keys.WIDGET_NS], app[keys.AGENT_NS] = widget_ns, agent_ns
             async def catch_up() -> None:
                 """After a deaf spell: every local socket reconnects and resumes."""

@@ -48,8 +48,16 @@ FIELDS: Final[dict[str, Field]] = {
                          "of that turn never queues the chat twice"),
     "assignee": Field(str, "claim, transfer, close, requeue", "the agent's username"),
     "assigned_at": Field(float, "claim", "when the current agent took the chat"),
+    "requested_at": Field(float, "request",
+                          "when the customer asked for a person (the handoff's start: first "
+                          "response and resolution times run from here; a requeue keeps it)"),
+    "first_reply_at": Field(float, "agent_message (set once per handoff), request (cleared)",
+                            "when an agent first wrote to the customer in this handoff"),
     "resolution": Field(str, "close", "the agent's resolution"),
     "closed_at": Field(float, "close", "when the agent closed the chat"),
+    "closed_by": Field(str, "close", "the agent who closed the chat (its rating is theirs)"),
+    "handed_back_at": Field(float, "hand_back",
+                            "when an agent last handed the chat back to the bot unclosed"),
     "csat_pending": Field(bool, "close (set), rate and request (cleared)",
                           "a rating of the closed agent chat is asked for"),
     "csat_rating": Field(int, "rate", "1..5"),
@@ -70,6 +78,8 @@ MAX_COMMENT: Final = 1000
 MAX_TRIAGE_KEYS: Final = 20
 MAX_TRIAGE_KEY: Final = 64
 MAX_TRIAGE_VALUE: Final = 2000
+MAX_NOTE: Final = 2000  # an internal note
+MAX_NOTES: Final = 200  # internal notes per chat
 
 
 def bounded(text: Any, limit: int) -> str:
@@ -116,8 +126,12 @@ class Chat:
     handoff_seq: int = 0
     assignee: str = ""
     assigned_at: float = 0.0
+    requested_at: float = 0.0
+    first_reply_at: float = 0.0
     resolution: str = ""
     closed_at: float = 0.0
+    closed_by: str = ""
+    handed_back_at: float = 0.0
     csat_pending: bool = False
     csat_rating: int = 0
     csat_comment: str = ""

@@ -22,17 +22,17 @@ from typing import Any
 from bot import redis_keys
 from bot.accounts import AccountDirectory
 from bot.policy import SupportPolicy
-from handoff import texts
+from handoff import assist, customer_copy, texts
 from handoff import vocabulary as v
 from handoff.agents import Agent
-from handoff.chat import MAX_COMMENT, MAX_RESOLUTION, Chat, bounded
+from handoff.chat import MAX_COMMENT, MAX_NOTE, MAX_NOTES, MAX_RESOLUTION, Chat, bounded
 from handoff.errors import BadRequest, IllegalTransition, NotChatOwner, Refused
 from handoff.fanout import Fanout
 from handoff.lifecycle import HandoffRequest, Lifecycle, Outcome, Say
 from handoff.liveness import Liveness
 from handoff.metrics import AGENT_TO_USER, Metrics
 from handoff.presence import Presence, QueueOutlook
-from handoff.transcript import MAX_PAGE, Transcript
+from handoff.transcript import MAX_PAGE, Note, Transcript
 
 log = logging.getLogger(__name__)
 QUEUE_VIEW = 100  # chats shown in the agents' live queue
@@ -327,14 +327,17 @@ class Desk:
                            "account_id": found.account_id, "plan": found.plan,
                            "role": found.role, "licensed": found.licensed}
         newest = await self.transcript.before(chat_id, None, MAX_PAGE)
+        language = chat.language or texts.DEFAULT
         await self.fanout.assigned(username, {
             "chat_id": chat_id, "account": account, "priority": chat.priority,
             "summary": chat.summary, "triage": chat.triage,
-            "language": chat.language or texts.DEFAULT,
+            "language": language,
             "transcript": [m.for_agent() for m in newest],
             "has_earlier": bool(newest) and newest[0].seq > 1,
             "customer_online": await self.customer_online(chat_id),
+            "notes": [n.as_dict() for n in await self.transcript.notes(chat_id, MAX_NOTES)],
         })
+        await self.fanout.assist(username, assist.payload(chat_id, language, newest))
 
     async def history(self, username: str, chat_id: str, before_seq: int) -> dict[str, Any]:
         """Earlier messages of one of the agent's chats, a page at a time."""
@@ -369,7 +372,25 @@ class Desk:
             raise Refused("the chat is already yours")
         if to not in self.agents:
             raise BadRequest("to must be an agent's username")
-        chat = await self.owned(username, chat_id)
+        await self._move(await self.owned(username, chat_id), username, to)
+
+    async def reassign(self, chat_id: str, to: str) -> str:
+        """A supervisor moves an agent's chat to another agent: the same atomic step as
+        a transfer (the target online with room, the chat still the agent's it was
+        read with). Returns the agent it was taken from."""
+        target = self.agents.get(to)
+        if target is None or target.supervisor:
+            raise BadRequest("to must be the username of an agent who takes chats")
+        chat = await self.lifecycle.get(chat_id)
+        if chat.state != v.AGENT or not chat.assignee:
+            raise IllegalTransition("the chat is not with an agent")
+        if chat.assignee == to:
+            raise Refused(f"the chat is already {to}'s")
+        await self._move(chat, chat.assignee, to)
+        return chat.assignee
+
+    async def _move(self, chat: Chat, username: str, to: str) -> None:
+        chat_id = chat.chat_id
         name = await self.presence.name(to)
         outcome = await self.lifecycle.transfer(chat_id, username, to, Say(
             v.SYSTEM, texts.text("took_over", chat.language, agent=name), {"agent": name}))
@@ -389,6 +410,72 @@ class Desk:
         await self.send_status(chat_id)
         await self.fanout.to_user(chat_id, outcome.messages)
         await self.auto_assign()
+
+    async def hand_back(self, username: str, chat_id: str) -> None:
+        """The agent hands the chat back to the bot without closing it ("the assistant
+        can take it from here"): the customer is told, no rating is asked for, and the
+        next customer message goes to the bot."""
+        chat = await self.owned(username, chat_id)
+        outcome = await self.lifecycle.hand_back(
+            chat_id, username, [Say(v.BOT, texts.text("handed_back", chat.language))],
+            chat.user_id)
+        await self.fanout.chat_closed(username, chat_id)
+        await self.send_status(chat_id)
+        await self.fanout.to_user(chat_id, outcome.messages)
+        await self.auto_assign()
+
+    # -- internal notes, agent assist, the customer's copy ------------------------------------
+    async def add_note(self, author: Agent, chat_id: str, text: str, cid: str | None
+                       ) -> int:
+        """An internal note on a chat: by its assigned agent, or by a supervisor on any
+        chat. Stored apart from the messages the customer is sent; told to the chat's
+        agent (and to the author's other consoles)."""
+        text = text.strip()
+        if not text:
+            raise BadRequest("text is required")
+        reply = await self.lifecycle.note(
+            chat_id, author.username, author.name, bounded(text, MAX_NOTE),
+            supervisor=author.supervisor, cid=cid, max_notes=MAX_NOTES)
+        note = reply.get("note")
+        if isinstance(note, dict):
+            body = {"chat_id": chat_id, "note": Note.from_fields(note).as_dict()}
+            chat = await self.lifecycle.get(chat_id)
+            to = {author.username} | ({chat.assignee} if chat.state == v.AGENT and
+                                      chat.assignee else set())
+            for username in sorted(to):
+                await self.fanout.note(username, body)
+        return int(reply["id"])
+
+    async def notes(self, reader: Agent, chat_id: str) -> dict[str, Any]:
+        """A chat's internal notes, for its agent or a supervisor."""
+        if not reader.supervisor:
+            await self.owned(reader.username, chat_id)
+        else:
+            await self.lifecycle.get(chat_id)  # ChatNotFound for a chat that is not
+        return {"chat_id": chat_id, "notes": [n.as_dict() for n in
+                                              await self.transcript.notes(chat_id, MAX_NOTES)]}
+
+    async def suggestions(self, username: str, chat_id: str) -> dict[str, Any]:
+        """Agent assist for one of the agent's chats (the `assist` request)."""
+        chat = await self.owned(username, chat_id)
+        newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
+        return assist.payload(chat_id, chat.language or texts.DEFAULT, newest)
+
+    async def assist_after(self, username: str, chat_id: str, language: str) -> None:
+        """New suggestions for the agent after a customer message (failures only logged:
+        the message itself is delivered already)."""
+        try:
+            newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
+            await self.fanout.assist(username, assist.payload(
+                chat_id, language or texts.DEFAULT, newest))
+        except Exception:
+            log.warning("agent assist failed for chat %s", chat_id, exc_info=True)
+
+    async def customer_copy(self, chat: Chat, fmt: str) -> customer_copy.Copy:
+        """The customer's copy of the chat (never its notes), the newest messages."""
+        newest = await self.transcript.before(chat.chat_id, None, customer_copy.MAX_MESSAGES)
+        return customer_copy.render(chat.chat_id, newest, chat.language, fmt,
+                                    omitted=bool(newest) and newest[0].seq > 1)
 
     async def requeue_lost(self, username: str) -> list[str]:
         """The agent is gone past the grace period: its chats go back to the front of

@@ -44,6 +44,13 @@ class Refused(HandoffError):
     code = Code.REFUSED
 
 
+class Forbidden(HandoffError):
+    """The console user's role does not allow this (a supervisor's event from an agent,
+    taking chats as a supervisor)."""
+
+    code = Code.FORBIDDEN
+
+
 class Busy(HandoffError):
     """Too many bot turns at once in this process: nothing was stored, retry soon."""
 

@@ -100,3 +100,17 @@ class Fanout:
         await self.sio.emit(AgentEvent.TYPING,
                             {"chat_id": chat_id, "sender": v.USER},
                             room=v.agent_room(username), namespace=v.AGENT_NS)
+
+    async def assist(self, username: str, body: dict[str, Any]) -> None:
+        """Agent assist's suggestions for one of the agent's chats."""
+        await self.sio.emit(AgentEvent.ASSIST_SUGGESTIONS, body, room=v.agent_room(username),
+                            namespace=v.AGENT_NS)
+
+    async def note(self, username: str, body: dict[str, Any]) -> None:
+        """An internal note, to a console user's sockets (never to a widget)."""
+        await self.sio.emit(AgentEvent.CHAT_NOTE, body, room=v.agent_room(username),
+                            namespace=v.AGENT_NS)
+
+    async def board(self, sid: str, body: dict[str, Any]) -> None:
+        """The supervisors' board, to one supervisor's socket."""
+        await self.sio.emit(AgentEvent.BOARD, body, to=sid, namespace=v.AGENT_NS)

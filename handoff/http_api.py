@@ -1,5 +1,6 @@
 """The gateway's HTTP routes (besides the pages): health, readiness, metrics, agent
-sign-in, the development token endpoint and the knowledge-base article pages."""
+sign-in, the supervisors' CSAT export, the development token endpoint and the
+knowledge-base article pages."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from bot import identity, knowledge, redis_keys
 from bot.accounts import read_yaml
 from bot.policy import PRIORITIES
 from handoff import vocabulary as v
+from handoff.agents import chat_takers
+from handoff.board import MAX_EXPORT_DAYS
 from handoff.keys import (
     AGENTS,
     AUTH,
+    BOARD,
     HTTP,
     MANAGER,
     METRICS,
@@ -45,6 +49,7 @@ def setup_routes(app: web.Application, production: bool) -> None:
     app.router.add_post("/agent/login", agent_login)
     app.router.add_post("/agent/refresh", agent_refresh)
     app.router.add_post("/agent/logout", agent_logout)
+    app.router.add_get("/agent/csat.csv", csat_export)
     if not production:
         app.router.add_post("/dev/token", dev_token)
     setup_pages(app, production)
@@ -90,9 +95,9 @@ async def metrics(request: web.Request) -> web.Response:
     if not request.app[SETTINGS].may_see_internals(request.headers.get("Authorization")):
         raise web.HTTPNotFound()
     redis, policy = request.app[REDIS], request.app[POLICY]
-    agents = request.app[AGENTS]
+    agents = [a.username for a in chat_takers(request.app[AGENTS])]  # not supervisors
     now_ms = int(time.time() * 1000)
-    statuses = await request.app[PRESENCE].statuses(list(agents))
+    statuses = await request.app[PRESENCE].statuses(agents)
     async with redis.pipeline(transaction=False) as pipe:
         for priority in PRIORITIES:
             low, high = priority_range(priority)
@@ -170,6 +175,35 @@ async def agent_logout(request: web.Request) -> web.Response:
     if claims is not None:
         await auth.sessions.end(claims)
     return web.Response(status=204)
+
+
+async def csat_export(request: web.Request) -> web.Response:
+    """Supervisors: every rating of the last `days` (1..90, default 30) UTC days as a CSV
+    download. `Authorization: Bearer <console token>` of a live session: 401 without one,
+    403 for an agent who is not a supervisor."""
+    auth = request.app[AUTH]
+    header = request.headers.get("Authorization", "")
+    claims = await auth.claims(header[7:] if header.startswith("Bearer ") else None)
+    if claims is None:
+        return web.json_response({"error": "sign in to the console first"}, status=401,
+                                 headers={"WWW-Authenticate": "Bearer"})
+    agent = request.app[AGENTS].get(claims.username)
+    if agent is None or not agent.supervisor:
+        return web.json_response({"error": "only supervisors may export ratings",
+                                  "code": v.Code.FORBIDDEN}, status=403)
+    raw = request.query.get("days", "30")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EXPORT_DAYS:
+        return web.json_response({"error": f"days must be 1 to {MAX_EXPORT_DAYS}"},
+                                 status=400)
+    days = int(raw)
+    body = await request.app[BOARD].csat_csv(days)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    log.info("supervisor %s exported %d days of ratings", claims.username, days)
+    return web.Response(
+        body=body.encode("utf-8-sig"),  # the BOM: spreadsheets then read UTF-8 (Cyrillic)
+        headers={"Content-Type": "text/csv; charset=utf-8",
+                 "Content-Disposition": f'attachment; filename="csat-{days}d-{today}.csv"',
+                 "Cache-Control": "no-store"})
 
 
 async def dev_token(request: web.Request) -> web.Response:

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from bot.policy import SupportPolicy
 from handoff.agent_ns import AgentNamespace
 from handoff.agents import Agent, ConsoleAuth
+from handoff.board import Board
 from handoff.desk import Desk
 from handoff.lifecycle import Lifecycle
 from handoff.metrics import Metrics
@@ -32,6 +33,7 @@ RASA = web.AppKey("rasa", RasaClient)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 PRESENCE = web.AppKey("presence", Presence)
 DESK = web.AppKey("desk", Desk)
+BOARD = web.AppKey("board", Board)
 TURNS = web.AppKey("turns", BotTurns)
 WIDGET_NS = web.AppKey("widget_namespace", WidgetNamespace)
 AGENT_NS = web.AppKey("agent_namespace", AgentNamespace)

@@ -41,6 +41,7 @@ from handoff.transcript import Message
 
 SCRIPT = Path(__file__).with_name("lua") / "lifecycle.lua"
 CHAT_TTL_S = 30 * 24 * 3600
+STATS_TTL_S = 90 * 24 * 3600  # the day's counters and ratings (the board, the CSV export)
 PRIORITY_WEIGHT = 10**13  # above any epoch-milliseconds value for centuries
 
 
@@ -49,6 +50,11 @@ def queue_score(priority: str, queued_at: float) -> int:
     priority (a requeued chat)."""
     rank = PRIORITIES.index(priority) if priority in PRIORITIES else PRIORITIES.index("P3")
     return rank * PRIORITY_WEIGHT + int(queued_at * 1000)
+
+
+def day_of(now: float) -> str:
+    """The UTC day of an epoch time, as the day's counters are named: 2024-05-31."""
+    return time.strftime("%Y-%m-%d", time.gmtime(now))
 
 
 def priority_range(priority: str) -> tuple[int, int]:
@@ -124,6 +130,7 @@ _ERRORS: dict[str, tuple[type[HandoffError], str]] = {
     "target_full": (Refused, "that agent has no free capacity"),
     "not_stale": (IllegalTransition, "the turn is no longer pending with that owner"),
     "busy": (Refused, "you already have a conversation with support open"),
+    "too_many_notes": (Refused, "this chat has as many internal notes as it may keep"),
     "not_pending": (BadRequest, "this chat has no rating to give (it was never "
                     "with an agent, or it is rated already)"),
 }
@@ -132,6 +139,12 @@ _ERRORS: dict[str, tuple[type[HandoffError], str]] = {
 def _user(user_id: str) -> list[str]:
     """The user's open-handoff key, for a signed-in user's chat."""
     return [redis_keys.user_handoff(user_id)] if user_id else []
+
+
+def _today(now: float) -> list[str]:
+    """The day's counters and ratings, for the commands that count something."""
+    day = day_of(now)
+    return [redis_keys.day_stats(day), redis_keys.day_csat(day)]
 
 
 def _chat_keys(chat_id: str) -> list[str]:
@@ -151,7 +164,7 @@ class Lifecycle:
                    now: float | None = None) -> dict[str, Any]:
         now = now if now is not None else time.time()
         body = {**params, "chat_id": chat_id, "now": round(now, 3),
-                "now_ms": int(now * 1000), "ttl": self.ttl_s}
+                "now_ms": int(now * 1000), "ttl": self.ttl_s, "stats_ttl": STATS_TTL_S}
         try:
             raw = await self.script(keys=_chat_keys(chat_id) + keys,
                                     args=[command, json.dumps(body, ensure_ascii=False)])
@@ -194,9 +207,10 @@ class Lifecycle:
                                   "language": language}
         if turn is not None:
             params["turn"] = turn
+        now = time.time()
         reply = await self._run("user_message", chat_id,
-                                [redis_keys.QUEUE, redis_keys.TURNS, redis_keys.TURN_INDEX],
-                                params)
+                                [redis_keys.QUEUE, redis_keys.TURNS, redis_keys.TURN_INDEX,
+                                 *_today(now)], params, now)
         return self._outcome(chat_id, reply)
 
     async def finish_turn(self, chat_id: str, seq: int, replies: list[Say],
@@ -256,11 +270,23 @@ class Lifecycle:
     async def close(self, chat_id: str, agent: str, resolution: str, messages: list[Say],
                     user_id: str = "") -> Outcome:
         """agent -> bot: released, handle time recorded, the rating asked for."""
+        now = time.time()
         reply = await self._run("close", chat_id, [
             redis_keys.agent_chats(agent), redis_keys.AGENTS_ONLINE, redis_keys.HANDLE_TIMES,
-            *_user(user_id)],
+            _today(now)[0], *_user(user_id)],
             {"agent": agent, "resolution": resolution, "user": bool(user_id),
-             "messages": [m.param() for m in messages]})
+             "messages": [m.param() for m in messages]}, now)
+        return self._outcome(chat_id, reply)
+
+    async def hand_back(self, chat_id: str, agent: str, messages: list[Say],
+                        user_id: str = "") -> Outcome:
+        """agent -> bot without closing: released like `close`, no rating asked for."""
+        now = time.time()
+        reply = await self._run("hand_back", chat_id, [
+            redis_keys.agent_chats(agent), redis_keys.AGENTS_ONLINE, redis_keys.HANDLE_TIMES,
+            _today(now)[0], *_user(user_id)],
+            {"agent": agent, "user": bool(user_id),
+             "messages": [m.param() for m in messages]}, now)
         return self._outcome(chat_id, reply)
 
     async def requeue(self, chat_id: str, agent: str, message: Say) -> Outcome:
@@ -273,16 +299,28 @@ class Lifecycle:
         return self._outcome(chat_id, reply)
 
     async def rate(self, chat_id: str, rating: int, comment: str, thanks: Say) -> Outcome:
-        reply = await self._run("rate", chat_id, [], {
-            "rating": rating, "comment": comment, "thanks": thanks.param()})
+        now = time.time()
+        reply = await self._run("rate", chat_id, _today(now), {
+            "rating": rating, "comment": comment, "thanks": thanks.param()}, now)
         return self._outcome(chat_id, reply)
 
     async def agent_message(self, chat_id: str, agent: str, message: Say) -> Outcome:
         """Store an agent's message if the chat is assigned to it (a retry of a stored
         one is recognised by its client id first). `info`: seq, new."""
-        reply = await self._run("agent_message", chat_id, [],
-                                {"agent": agent, "message": message.param()})
+        now = time.time()
+        reply = await self._run("agent_message", chat_id, _today(now)[:1],
+                                {"agent": agent, "message": message.param()}, now)
         return self._outcome(chat_id, reply)
+
+    async def note(self, chat_id: str, author: str, name: str, text: str, *,
+                   supervisor: bool, cid: str | None, max_notes: int) -> dict[str, Any]:
+        """Add an internal note (the assigned agent, or a supervisor on any chat); once
+        per client id. `{id, new, note?}`."""
+        params: dict[str, Any] = {"author": author, "name": name, "text": text,
+                                  "supervisor": supervisor, "max_notes": max_notes}
+        if cid:
+            params["cid"] = cid
+        return await self._run("note", chat_id, [redis_keys.chat_notes(chat_id)], params)
 
     async def say(self, chat_id: str, messages: list[Say]) -> Outcome:
         reply = await self._run("say", chat_id, [], {"messages": [m.param() for m in

@@ -60,6 +60,7 @@ NEW_CHATS_PER_USER = Limit(30, 600, "new conversations for your account")
 MESSAGES_PER_CHAT = Limit(30, 10, "messages in this conversation")
 MESSAGES_PER_ADDRESS = Limit(120, 10, "messages from your network")
 HANDOFFS_PER_USER = Limit(5, 3600, "requests for a person for your account")
+TRANSCRIPTS_PER_CHAT = Limit(10, 600, "copies of this conversation")
 
 
 class SharedLimits:

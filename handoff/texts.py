@@ -16,6 +16,17 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
                   "else I can help you with?",
         "rate": "How would you rate the help you got, from 1 (poor) to 5 (excellent)?",
         "thanks": "Thank you for your feedback!",
+        "handed_back": "The specialist handed the conversation back to me: I can take it "
+                       "from here. What else can I help you with?",
+        "transcript_title": "Conversation with Help Center support",
+        "transcript_started": "Started: {time} UTC",
+        "transcript_saved": "Saved: {time} UTC",
+        "transcript_omitted": "(earlier messages omitted: the copy holds the newest {n})",
+        "sender_user": "You",
+        "sender_bot": "Assistant",
+        "sender_agent": "{agent} (support)",
+        "sender_agent_unnamed": "Support specialist",
+        "sender_system": "Notice",
         "requeued": "The specialist was disconnected. You're back at the front of the "
                     "queue; the next available specialist will continue with you.",
         "abandoned": "You left the queue because this chat was closed for more than "
@@ -55,6 +66,17 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
                   "чем-то ещё?",
         "rate": "Как вы оцените полученную помощь — от 1 (плохо) до 5 (отлично)?",
         "thanks": "Спасибо за отзыв!",
+        "handed_back": "Специалист передал разговор мне — дальше я помогу сам. Чем ещё "
+                       "могу помочь?",
+        "transcript_title": "Разговор со службой поддержки",
+        "transcript_started": "Начат: {time} UTC",
+        "transcript_saved": "Сохранён: {time} UTC",
+        "transcript_omitted": "(ранние сообщения опущены: в копии последние {n})",
+        "sender_user": "Вы",
+        "sender_bot": "Ассистент",
+        "sender_agent": "{agent} (поддержка)",
+        "sender_agent_unnamed": "Специалист поддержки",
+        "sender_system": "Уведомление",
         "requeued": "Связь со специалистом прервалась. Вы снова в начале очереди; "
                     "следующий свободный специалист продолжит разговор с вами.",
         "abandoned": "Вы покинули очередь, потому что чат был закрыт дольше {seconds} "

@@ -1,7 +1,8 @@
 """Reading a chat's transcript: one Redis Stream per chat, every message (user, bot,
 agent, system) with its sequence number as the entry id `0-<seq>`. Messages are only
 ever written by `lua/lifecycle.lua` (through `handoff.lifecycle`), together with the
-change of state they belong to; this module reads them back in pages."""
+change of state they belong to; this module reads them back in pages. A chat's internal
+notes are in a stream of their own (`hc:chat:<id>:notes`), read only for agents."""
 
 from __future__ import annotations
 
@@ -65,6 +66,31 @@ class Message:
         return item
 
 
+@dataclass(frozen=True)
+class Note:
+    """An internal note on a chat (agents and supervisors only; never the customer's).
+    `after_seq`: the chat's last message when it was written, to place it in the
+    transcript."""
+
+    id: int
+    author: str
+    name: str
+    text: str
+    ts: float
+    after_seq: int
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[Any, Any]) -> Note:
+        data = redis_keys.text_hash(fields)
+        return cls(int(data.get("id") or 0), data.get("author", ""), data.get("name", ""),
+                   data.get("text", ""), int(float(data.get("ts") or 0)) / 1000,
+                   int(data.get("after_seq") or 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "author": self.author, "name": self.name, "text": self.text,
+                "ts": round(self.ts, 3), "after_seq": self.after_seq}
+
+
 class Transcript:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -87,6 +113,13 @@ class Transcript:
         entries = await self.redis.xrevrange(redis_keys.chat_log(chat_id), end, "-",
                                              count=limit)
         return [Message.from_fields(fields or {}) for _, fields in reversed(entries or [])]
+
+    async def notes(self, chat_id: str, limit: int) -> list[Note]:
+        """A chat's internal notes, oldest first (their own stream: nothing that reads
+        the customer's messages above ever sees them)."""
+        entries = await self.redis.xrange(redis_keys.chat_notes(chat_id), "-", "+",
+                                          count=limit)
+        return [Note.from_fields(fields or {}) for _, fields in entries or []]
 
     async def last_seq(self, chat_id: str) -> int:
         raw = await self.redis.get(redis_keys.chat_seq(chat_id))

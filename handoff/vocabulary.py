@@ -32,6 +32,7 @@ class WidgetEvent:
     TYPING: Final = "typing"  # both ways: the user types; the agent types
     HANDOFF_CANCEL: Final = "handoff_cancel"
     CSAT: Final = "csat"
+    TRANSCRIPT: Final = "transcript"  # the customer's copy of the chat, without notes
     # server -> client
     SESSION_CONFIRM: Final = "session_confirm"
     BOT_UTTERED: Final = "bot_uttered"
@@ -52,6 +53,13 @@ class AgentEvent:
     TYPING: Final = "typing"  # both ways: the agent types; the customer types
     TRANSFER: Final = "transfer"
     CLOSE: Final = "close"
+    HAND_BACK: Final = "hand_back"  # back to the bot without closing (no rating asked)
+    ADD_NOTE: Final = "add_note"  # an internal note: never shown to the customer
+    NOTES: Final = "notes"  # a chat's internal notes
+    ASSIST: Final = "assist"  # knowledge-base suggestions for one of the agent's chats
+    BOARD: Final = "board"  # both ways: supervisors only, the live board
+    CSAT_REPORT: Final = "csat_report"  # supervisors only: ratings by agent and by day
+    REASSIGN: Final = "reassign"  # supervisors only: a chat to another agent
     # server -> client
     ME: Final = "me"
     QUEUE: Final = "queue"
@@ -59,6 +67,14 @@ class AgentEvent:
     CHAT_MESSAGE: Final = "chat_message"
     CHAT_CLOSED: Final = "chat_closed"
     CUSTOMER_PRESENCE: Final = "customer_presence"
+    ASSIST_SUGGESTIONS: Final = "assist_suggestions"
+    CHAT_NOTE: Final = "chat_note"
+
+
+# -- console roles ----------------------------------------------------------------------------
+ROLE_AGENT: Final = "agent"  # takes chats from the queue
+ROLE_SUPERVISOR: Final = "supervisor"  # watches the board, reassigns, reads every chat's notes
+ROLES: Final = (ROLE_AGENT, ROLE_SUPERVISOR)
 
 
 # -- chat ownership states (the switchboard) ------------------------------------------------
@@ -93,6 +109,7 @@ class Code:
     NOT_CHAT_OWNER: Final = "not_chat_owner"
     ILLEGAL_TRANSITION: Final = "illegal_transition"
     REFUSED: Final = "refused"  # an agent action the rules forbid (capacity, offline target)
+    FORBIDDEN: Final = "forbidden"  # the console user's role does not allow this event
     UNAVAILABLE: Final = "unavailable"  # Redis could not be reached: nothing was stored
     BUSY: Final = "busy"  # too many bot turns at once: nothing was stored, retry soon
     INTERNAL: Final = "internal"

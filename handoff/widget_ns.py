@@ -26,7 +26,7 @@ from bot import knowledge, redis_keys
 from bot import language as language_rule
 from bot.entitlements import Asker
 from bot.search_thresholds import STRONG_COVERAGE, STRONG_SCORE
-from handoff import liveness, texts, validation
+from handoff import customer_copy, liveness, texts, validation
 from handoff import vocabulary as v
 from handoff.chat import Chat
 from handoff.desk import TALK_TO_PERSON, TICKET_INSTEAD, Desk
@@ -48,6 +48,7 @@ from handoff.ratelimit import (
     MESSAGES_PER_CHAT,
     NEW_CHATS_PER_ADDRESS,
     NEW_CHATS_PER_USER,
+    TRANSCRIPTS_PER_CHAT,
     RateLimiter,
     SharedLimits,
     client_address,
@@ -214,6 +215,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
     async def on_csat(self, sid: str, data: Any = None) -> dict[str, Any]:
         return await self._guard(sid, WidgetEvent.CSAT, data, self._csat)
 
+    async def on_transcript(self, sid: str, data: Any = None) -> dict[str, Any]:
+        return await self._guard(sid, WidgetEvent.TRANSCRIPT, data, self._transcript)
+
     async def _guard(self, sid: str, event: str, data: Any,
                      handler: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
                      ) -> dict[str, Any]:
@@ -345,6 +349,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if state == v.AGENT and info.get("assignee"):
             await self.desk.fanout.to_agent(str(info["assignee"]), chat_id, stored)
             self.metrics.observe_relay(USER_TO_AGENT, time.monotonic() - received)
+            if new:  # agent assist follows what the customer writes
+                await self.desk.assist_after(str(info["assignee"]), chat_id, language)
         elif state == v.QUEUED and new:
             await self.desk.send_status(chat_id)
             await self._article_while_waiting(chat_id, message, language)
@@ -470,3 +476,25 @@ class WidgetNamespace(socketio.AsyncNamespace):
         comment = validation.optional_str(data, "comment", MAX_COMMENT, "csat") or ""
         await self.desk.rate(await self.lifecycle.get(session.chat_id), rating,
                              comment.strip())
+
+    async def _transcript(self, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The customer's copy of this connection's chat: `{session_id, format?: "text"
+        | "markdown", customData?: {token?}}` -> `{filename, content_type, text}`. Only
+        the chat's owner: the connection must have joined the chat (session_request
+        checked it), and a signed-in user's chat needs that user's valid token now."""
+        session = self._session(sid, data, "transcript")
+        fmt = data.get("format", "text")
+        if fmt not in customer_copy.FORMATS:
+            raise BadRequest("transcript: format must be 'text' or 'markdown'")
+        context = {**session.context, **validation.custom_data(data, "transcript")}
+        session.context = context
+        chat = await self.lifecycle.get(session.chat_id)
+        if chat.user_id:
+            asker = await self.asker_of(context)
+            if not asker.signed_in or asker.account is None or \
+                    asker.account.user_id != chat.user_id:
+                raise NotChatOwner("sign in again to download this conversation")
+        await self.shared.hit(TRANSCRIPTS_PER_CHAT, chat.chat_id)
+        copy = await self.desk.customer_copy(chat, str(fmt))
+        return {"filename": copy.filename, "content_type": copy.content_type,
+                "text": copy.text}

@@ -10,6 +10,7 @@
 -- and go on per command:
 --   open           -
 --   user_message   KEYS[5] queue (ZSET)  KEYS[6] turns (HASH)  KEYS[7] turn index (ZSET)
+--                  KEYS[8] today's stats (HASH)  KEYS[9] today's ratings (LIST)
 --   finish_turn    KEYS[5] queue  KEYS[6] turns  KEYS[7] turn index  KEYS[8] agents online
 --                  KEYS[9] the user's open handoff (STRING chat id), when p.handoff.user
 --   request        KEYS[5] queue  KEYS[6] agents online (ZSET agent -> active chats)
@@ -20,14 +21,20 @@
 --   transfer       KEYS[5] from's chats  KEYS[6] to's chats  KEYS[7] agents online
 --                  KEYS[8] to's agent hash (status)
 --   close          KEYS[5] agent's chats  KEYS[6] agents online  KEYS[7] handle times (LIST)
---                  KEYS[8] the user's open handoff, when p.user
+--                  KEYS[8] today's stats  KEYS[9] the user's open handoff, when p.user
+--   hand_back      the same KEYS as close
 --   requeue        KEYS[5] queue  KEYS[6] agent's chats  KEYS[7] agents online
---   rate           -
---   agent_message  -
+--   rate           KEYS[5] today's stats  KEYS[6] today's ratings
+--   agent_message  KEYS[5] today's stats
+--   note           KEYS[5] the chat's notes (STREAM 0-<n>)
 --   say            -
 --   take_over      KEYS[5] turns (HASH)  KEYS[6] turn index (ZSET)
 -- Messages in p are {sender, text, extra (a JSON string), cid?}; each new one is returned
 -- in `messages` as {seq, sender, text, extra, ts} for the caller to deliver.
+-- Beside the queue (KEYS[5] where a command has it) every command that changes queue
+-- membership keeps `<queue>:waiting` (ZSET chat -> priority * 1e13 + waiting-since ms),
+-- and the day's counters (today's stats, ratings; p.stats_ttl) are counted in the same
+-- step as the change they count, so the supervisors' board reads a few keys, never scans.
 
 local cmd = ARGV[1]
 local p = cjson.decode(ARGV[2])
@@ -119,6 +126,26 @@ local function set_load(online, chats, agent)
   end
 end
 
+local function waiting(queue)
+  return queue .. ':waiting'
+end
+
+-- One more `name` today, overall and for `agent`, with `amount` (seconds, a rating)
+-- summed and its largest kept.
+local function count(stats, name, agent, amount)
+  redis.call('HINCRBY', stats, name, 1)
+  redis.call('HINCRBY', stats, name .. ':' .. agent, 1)
+  if amount then
+    local n = math.max(0, math.floor(amount + 0.5))
+    redis.call('HINCRBY', stats, name .. '_sum', n)
+    redis.call('HINCRBY', stats, name .. '_sum:' .. agent, n)
+    if n > tonumber(redis.call('HGET', stats, name .. '_max') or '-1') then
+      redis.call('HSET', stats, name .. '_max', n)
+    end
+  end
+  redis.call('EXPIRE', stats, p.stats_ttl)
+end
+
 local function state_is(expected)
   return redis.call('HGET', CHAT, F.state) == expected
 end
@@ -148,8 +175,11 @@ local function request(queue, online, h, user_key)
   end
   redis.call('HSET', CHAT, F.state, 'queued', F.priority, h.priority, F.reason, h.reason,
              F.summary, h.summary, F.triage, h.triage, F.waiting_since, p.now,
-             F.handoff_seq, h.seq or 0, F.csat_pending, '0', F.assignee, '')
+             F.handoff_seq, h.seq or 0, F.csat_pending, '0', F.assignee, '',
+             F.requested_at, p.now)
+  redis.call('HDEL', CHAT, F.first_reply_at)
   redis.call('ZADD', queue, h.score, p.chat_id)
+  redis.call('ZADD', waiting(queue), h.score, p.chat_id)
   if h.nobody_online and redis.call('ZCARD', online) == 0 then
     append(h.nobody_online)
   end
@@ -166,15 +196,39 @@ end
 local function leave_queue(queue, message)
   redis.call('HSET', CHAT, F.state, 'bot')
   redis.call('ZREM', queue, p.chat_id)
+  redis.call('ZREM', waiting(queue), p.chat_id)
   if message then
     append(message)
   end
 end
 
-local function rate(rating, comment, thanks)
+-- The rating of the closed agent chat, counted today for the agent who closed it.
+local function rate(rating, comment, thanks, stats, ratings)
   redis.call('HSET', CHAT, F.csat_rating, rating, F.csat_comment, comment, F.csat_at, p.now,
              F.csat_pending, '0')
+  local agent = redis.call('HGET', CHAT, F.closed_by) or ''
+  count(stats, 'csat', agent, rating)
+  redis.call('LPUSH', ratings, cjson.encode({
+    chat_id = p.chat_id, agent = agent, rating = rating, comment = comment, ts = p.now,
+    language = redis.call('HGET', CHAT, F.language) or ''}))
+  redis.call('LTRIM', ratings, 0, 4999)
+  redis.call('EXPIRE', ratings, p.stats_ttl)
   append(thanks)
+end
+
+-- The agent lets the chat go (close, hand back): agent -> bot, its load released, its
+-- handle time recorded. KEYS as `close`. Returns the seconds since the handoff's start.
+local function release_agent()
+  local assigned_at = tonumber(redis.call('HGET', CHAT, F.assigned_at) or p.now)
+  redis.call('HSET', CHAT, F.state, 'bot', F.assignee, '')
+  redis.call('SREM', KEYS[5], p.chat_id)
+  set_load(KEYS[6], KEYS[5], p.agent)
+  redis.call('LPUSH', KEYS[7], string.format('%d', math.floor(math.max(0, p.now - assigned_at))))
+  redis.call('LTRIM', KEYS[7], 0, 49)
+  release_user(p.user and KEYS[9] or nil)
+  local since = tonumber(redis.call('HGET', CHAT, F.requested_at) or '') or
+                tonumber(redis.call('HGET', CHAT, F.waiting_since) or '') or assigned_at
+  return p.now - since
 end
 
 local function register_turn(turns, index, member, turn)
@@ -234,7 +288,7 @@ elseif cmd == 'user_message' then
   end
   if state == 'bot' then
     if p.rating > 0 and redis.call('HGET', CHAT, F.csat_pending) == '1' then
-      rate(p.rating, '', p.thanks)
+      rate(p.rating, '', p.thanks, KEYS[8], KEYS[9])
       rated = true
     elseif p.turn then
       p.turn.seq = seq
@@ -322,10 +376,12 @@ elseif cmd == 'claim' then
   end
   if not state_is('queued') then
     redis.call('ZREM', KEYS[5], p.chat_id)
+    redis.call('ZREM', waiting(KEYS[5]), p.chat_id)
     return fail('not_queued')
   end
   local waiting_since = tonumber(redis.call('HGET', CHAT, F.waiting_since) or p.now)
   redis.call('ZREM', KEYS[5], p.chat_id)
+  redis.call('ZREM', waiting(KEYS[5]), p.chat_id)
   redis.call('HSET', CHAT, F.state, 'agent', F.assignee, p.agent, F.assigned_at, p.now)
   redis.call('SADD', KEYS[6], p.chat_id)
   set_load(KEYS[7], KEYS[6], p.agent)
@@ -362,14 +418,25 @@ elseif cmd == 'close' then
   if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
     return fail('not_owner')
   end
-  local assigned_at = tonumber(redis.call('HGET', CHAT, F.assigned_at) or p.now)
-  redis.call('HSET', CHAT, F.state, 'bot', F.assignee, '', F.resolution, p.resolution,
-             F.closed_at, p.now, F.csat_pending, '1')
-  redis.call('SREM', KEYS[5], p.chat_id)
-  set_load(KEYS[6], KEYS[5], p.agent)
-  redis.call('LPUSH', KEYS[7], string.format('%d', math.floor(math.max(0, p.now - assigned_at))))
-  redis.call('LTRIM', KEYS[7], 0, 49)
-  release_user(p.user and KEYS[8] or nil)
+  local resolution_s = release_agent()
+  redis.call('HSET', CHAT, F.resolution, p.resolution, F.closed_at, p.now,
+             F.closed_by, p.agent, F.csat_pending, '1')
+  count(KEYS[8], 'resolution', p.agent, resolution_s)
+  append_all(p.messages)
+  touch()
+  return reply({})
+
+elseif cmd == 'hand_back' then
+  -- agent -> bot without closing: released like close, no rating asked for; the next
+  -- user message is the bot's again.
+  need(p.agent, p.messages)
+  for _, m in ipairs(p.messages) do need_message(m) end
+  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+    return fail('not_owner')
+  end
+  release_agent()
+  redis.call('HSET', CHAT, F.handed_back_at, p.now, F.csat_pending, '0')
+  count(KEYS[8], 'handed_back', p.agent, nil)
   append_all(p.messages)
   touch()
   return reply({})
@@ -387,7 +454,9 @@ elseif cmd == 'requeue' then
   end
   local priority = redis.call('HGET', CHAT, F.priority) or 'P3'
   redis.call('HSET', CHAT, F.state, 'queued', F.assignee, '', F.waiting_since, p.now)
-  redis.call('ZADD', KEYS[5], p.scores[priority] or p.scores['P3'], p.chat_id)
+  local front = p.scores[priority] or p.scores['P3']
+  redis.call('ZADD', KEYS[5], front, p.chat_id)
+  redis.call('ZADD', waiting(KEYS[5]), front + p.now_ms, p.chat_id)
   append(p.message)
   touch()
   return reply({requeued = true})
@@ -401,7 +470,7 @@ elseif cmd == 'rate' then
   if redis.call('HGET', CHAT, F.csat_pending) ~= '1' then
     return fail('not_pending')
   end
-  rate(p.rating, p.comment, p.thanks)
+  rate(p.rating, p.comment, p.thanks, KEYS[5], KEYS[6])
   touch()
   return reply({})
 
@@ -417,8 +486,50 @@ elseif cmd == 'agent_message' then
     return fail('not_owner')
   end
   local seq = append(p.message)
+  if not redis.call('HGET', CHAT, F.first_reply_at) then
+    -- the customer's first answer from a person in this handoff
+    redis.call('HSET', CHAT, F.first_reply_at, p.now)
+    local since = tonumber(redis.call('HGET', CHAT, F.requested_at) or '') or
+                  tonumber(redis.call('HGET', CHAT, F.assigned_at) or '') or p.now
+    count(KEYS[5], 'first_response', p.agent, p.now - since)
+  end
   touch()
   return reply({seq = seq, new = true})
+
+elseif cmd == 'note' then
+  -- An internal note: the assigned agent on its chat, a supervisor on any chat. Kept in
+  -- the chat's own notes stream (never its log, which is what the customer is sent),
+  -- once per client id, at most p.max_notes per chat.
+  need(p.author, p.name, p.text, p.max_notes, p.supervisor)
+  local state = redis.call('HGET', CHAT, F.state)
+  if not state then
+    return fail('not_found')
+  end
+  local cid = p.cid and ('note:' .. p.cid) or nil
+  if cid then
+    local existing = redis.call('HGET', CIDS, cid)
+    if existing then
+      return reply({id = tonumber(existing), new = false})
+    end
+  end
+  if not p.supervisor and (state ~= 'agent' or
+                           redis.call('HGET', CHAT, F.assignee) ~= p.author) then
+    return fail('not_owner')
+  end
+  local n = redis.call('XLEN', KEYS[5])
+  if n >= p.max_notes then
+    return fail('too_many_notes')
+  end
+  local after = tonumber(redis.call('GET', SEQ) or '0')
+  redis.call('XADD', KEYS[5], '0-' .. (n + 1), 'id', n + 1, 'author', p.author,
+             'name', p.name, 'text', p.text, 'ts', p.now_ms, 'after_seq', after)
+  if cid then
+    redis.call('HSET', CIDS, cid, n + 1)
+  end
+  redis.call('EXPIRE', KEYS[5], p.ttl)
+  touch()
+  return reply({id = n + 1, new = true, note = {id = n + 1, author = p.author,
+                name = p.name, text = p.text, ts = p.now_ms, after_seq = after}})
 
 elseif cmd == 'take_over' then
   -- A pending turn whose owner (p.dead) died: this process (p.owner) runs it again.

@@ -126,7 +126,8 @@ async def widget() -> AsyncIterator[Callable[[], WidgetClient]]:
 
 
 AGENT_EVENTS = (AgentEvent.ME, AgentEvent.QUEUE, AgentEvent.ASSIGNED, AgentEvent.CHAT_MESSAGE,
-                AgentEvent.CHAT_CLOSED)
+                AgentEvent.CHAT_CLOSED, AgentEvent.ASSIST_SUGGESTIONS, AgentEvent.CHAT_NOTE,
+                AgentEvent.BOARD)
 
 
 class AgentClient:

@@ -15,10 +15,13 @@ from scripts.stack import ROOT
 
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
 CLIENT_WIDGET = (WidgetEvent.SESSION_REQUEST, WidgetEvent.USER_UTTERED, WidgetEvent.RESUME,
-                 WidgetEvent.TYPING, WidgetEvent.HANDOFF_CANCEL, WidgetEvent.CSAT)
+                 WidgetEvent.TYPING, WidgetEvent.HANDOFF_CANCEL, WidgetEvent.CSAT,
+                 WidgetEvent.TRANSCRIPT)
 CLIENT_AGENT = (AgentEvent.AUTH, AgentEvent.PRESENCE, AgentEvent.AGENTS, AgentEvent.ACCEPT,
                 AgentEvent.TAKE_NEXT, AgentEvent.AGENT_MESSAGE, AgentEvent.HISTORY,
-                AgentEvent.TYPING, AgentEvent.TRANSFER, AgentEvent.CLOSE)
+                AgentEvent.TYPING, AgentEvent.TRANSFER, AgentEvent.CLOSE,
+                AgentEvent.HAND_BACK, AgentEvent.ADD_NOTE, AgentEvent.NOTES, AgentEvent.ASSIST,
+                AgentEvent.BOARD, AgentEvent.CSAT_REPORT, AgentEvent.REASSIGN)
 
 
 def names(cls: type) -> list[str]:
