@@ -18,11 +18,11 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install vendor lock-gateway screenshots train run shell test lint types validate pytest stories eval bench chaos lock clean
+.PHONY: help install vendor lock-gateway screenshots train run shell test lint types validate pytest node-test stories eval bench chaos lock clean
 
 help:
 	@echo "make run    - install, train if needed, start Redis, Rasa, actions and the gateway"
-	@echo "make test   - lint, types, data validation, pytest, rasa story tests"
+	@echo "make test   - lint, types, node tests of the pages, data validation, pytest, rasa story tests"
 	@echo "make shell  - chat with the running bot in this terminal"
 	@echo "make eval   - held-out questions answered with the right article; intent F1"
 	@echo "make bench  - latency, long-chat and start-up benchmarks"
@@ -141,9 +141,23 @@ run: train $(GWSTAMP) $(REDIS_SERVER)
 shell: $(STAMP)
 	@$(PY) -m scripts.chat
 
+# eslint for the pages (handoff/static, vendor/ left out: eslint.config.js): pinned with its
+# integrity hashes in tools/eslint/package-lock.json, installed with npm ci, no install
+# scripts run.
+ESLINT := tools/eslint/node_modules/.bin/eslint
+$(ESLINT): tools/eslint/package.json tools/eslint/package-lock.json
+	npm ci --silent --ignore-scripts --no-audit --no-fund --prefix tools/eslint
+	@touch $(ESLINT)
+
 # -- checks ------------------------------------------------------------------------------
-lint: $(STAMP)
+lint: $(STAMP) $(ESLINT)
 	$(VENV)/bin/ruff check bot actions rasa_ext handoff scripts tests bench
+	$(ESLINT) handoff/static tests/pages tests/e2e/browser/i18n.test.js eslint.config.js
+
+# The pages' shared core (handoff/static/core) and the message catalogues, with node's own
+# test runner (no browser).
+node-test:
+	node --test tests/pages/ tests/e2e/browser/i18n.test.js
 
 types: $(STAMP) $(GWSTAMP)
 	$(VENV)/bin/mypy bot actions rasa_ext scripts bench
@@ -172,7 +186,7 @@ stories: train
 	$(RASA) test core --model models/current.tar.gz --stories var/stories \
 	  --fail-on-prediction-errors --out var/results/stories
 
-test: lint types validate pytest stories
+test: lint types node-test validate pytest stories
 
 eval: train $(REDIS_SERVER)
 	$(PY) -m scripts.evaluate

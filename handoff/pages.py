@@ -1,8 +1,8 @@
 """The pages people use, served by the gateway: the demo help-center page with the chat
 widget (`/`), the embeddable widget script (`/widget.js`), the agent console (`/agent`)
-and their static files (`/static/`). Every response gets defensive headers; HTML pages
-also a Content-Security-Policy that allows no inline script or style, so a message that
-somehow became markup still could not run."""
+and their static files (`/static/`, the pages' ES modules among them). Every response
+gets defensive headers; HTML pages also a Content-Security-Policy that allows no inline
+script or style, so a message that somehow became markup still could not run."""
 
 from __future__ import annotations
 
@@ -49,8 +49,11 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
     elif request.path == "/widget.js" or request.path.startswith("/static/"):
-        # the widget and its files are loaded by help-center pages on other origins
+        # the widget and its files are loaded by help-center pages on other origins; its
+        # ES modules are fetched in CORS mode, so they need Access-Control-Allow-Origin
+        # (public files, never credentials: "*")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
 
 
 async def dev_users(request: web.Request) -> web.Response:

@@ -1,15 +1,16 @@
-// The message catalogues of the widget and the console (handoff/static/i18n.js), checked
-// with node's own test runner: `node --test tests/e2e/browser/i18n.test.js` (pytest runs
-// it too, tests/e2e/browser/test_catalogues.py).
-'use strict';
+// The message catalogues of the widget and the console (handoff/static/core/i18n.js and
+// its data, core/messages/), checked with node's own test runner:
+// `node --test tests/e2e/browser/i18n.test.js` (pytest runs it too,
+// tests/e2e/browser/test_catalogues.py).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-const test = require('node:test');
-const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
+import * as i18n from '../../../handoff/static/core/i18n.js';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const i18n = require(path.join(ROOT, 'handoff', 'static', 'i18n.js'));
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { messages } = i18n;
 
 const placeholders = (value) => {
@@ -118,14 +119,18 @@ test("the widget's 'Talk to a person' is the title the gateway accepts in each l
 test('every key the pages name is in the catalogue', () => {
   // string literals that look like keys; those ending in "." are prefixes of keys built
   // in code ('widget.error.' + code), which must name at least one key
-  const files = ['widget.js', 'agent.js', 'agent.html'].map(
-    (name) => [name, fs.readFileSync(path.join(ROOT, 'handoff', 'static', name), 'utf8')]);
+  const STATIC = path.join(ROOT, 'handoff', 'static');
+  const names = ['widget', 'console'].flatMap((dir) => fs.readdirSync(path.join(STATIC, dir))
+    .filter((name) => name.endsWith('.js')).map((name) => `${dir}/${name}`));
+  const files = [...names, 'agent.html'].map(
+    (name) => [name, fs.readFileSync(path.join(STATIC, name), 'utf8')]);
   const keys = Object.keys(messages.en);
   let named = 0;
   for (const [name, source] of files) {
-    const literal = /["'](?:widget|console|language|plan|role|priority)\.[\w.-]*["']/g;
+    // (a template literal's text before its first ${...} is a prefix too)
+    const literal = /["'`](?:widget|console|language|plan|role|priority)\.[\w.-]*(?:["'`]|\$\{)/g;
     for (const match of source.matchAll(literal)) {
-      const key = match[0].slice(1, -1);
+      const key = match[0].slice(1, match[0].endsWith('${') ? -2 : -1);
       if (key.endsWith('.js')) continue; // a file name in a comment
       named += 1;
       if (key.endsWith('.')) {
