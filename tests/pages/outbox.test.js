@@ -134,3 +134,23 @@ test('request: an acknowledgement always settles, as an object with ok', async (
   assert.deepEqual(ack, { ok: true, seq: 4 });
   assert.deepEqual(seen, [10000, 'agent_message', { text: 'hi' }]);
 });
+
+test('the default timers are called as plain functions (a browser refuses setTimeout on another this)', async () => {
+  const original = globalThis.setTimeout;
+  const strict = function strictSetTimeout(fn, ms) {
+    if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+    return original(fn, ms);
+  };
+  globalThis.setTimeout = strict;
+  try {
+    const outbox = new Outbox({ send: async () => ({ ok: false, code: 'unavailable' }),
+      retryable: ['unavailable'], delay: () => 60000 });
+    const entry = outbox.add({ text: 'x' });
+    outbox.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(entry.waiting, true);
+    outbox.clear();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+});

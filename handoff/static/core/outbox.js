@@ -23,7 +23,7 @@ export class Outbox {
   constructor({
     send, retryable = [], maxRetries = Infinity, delay = backoff, prefix = 'm',
     canSend = () => true, onStored = () => {}, onRetry = () => {}, onFailed = () => {},
-    onChange = () => {}, setTimer = globalThis.setTimeout, clearTimer = globalThis.clearTimeout,
+    onChange = () => {}, setTimer = (fn, ms) => setTimeout(fn, ms), clearTimer = (id) => clearTimeout(id),
   }) {
     Object.assign(this, {
       send, retryable, maxRetries, delay, prefix, canSend, onStored, onRetry, onFailed,
