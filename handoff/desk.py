@@ -352,7 +352,7 @@ class Desk:
         again (it may never have left a process that died); clients keep it once.
         `received`: when the message reached the gateway (`time.monotonic()`), for the
         relay's latency."""
-        name = await self.presence.name(username)
+        name = await self.agent_name(username)
         outcome = await self.lifecycle.agent_message(chat_id, username, Say(
             v.AGENT, text, {"agent": name, **({"client_msg_id": cid} if cid else {})},
             cid or ""))
@@ -361,10 +361,10 @@ class Desk:
         if not outcome.info.get("new"):
             messages = [m for m in await self.transcript.after(chat_id, seq - 1, 1)
                         if m.seq == seq]
-        await self.fanout.to_user(chat_id, messages)
+        # the customer, and the agent's other consoles (its own replies, by seq)
+        await self.fanout.to_both(chat_id, messages, username)
         if received is not None:
             self.metrics.observe_relay(AGENT_TO_USER, time.monotonic() - received)
-        await self.fanout.to_agent(username, chat_id, messages)
         return seq
 
     async def transfer(self, username: str, chat_id: str, to: str) -> None:
@@ -500,9 +500,15 @@ class Desk:
             await self.auto_assign()
         return requeued
 
+    async def agent_name(self, username: str) -> str:
+        """The name customers see: from the agents' directory every process loads, else
+        as the agent's console last set it."""
+        agent = self.agents.get(username)
+        return agent.name if agent is not None else await self.presence.name(username)
+
     async def typing_from_agent(self, username: str, chat_id: str) -> None:
         await self.owned(username, chat_id)
-        await self.fanout.typing_to_user(chat_id, await self.presence.name(username))
+        await self.fanout.typing_to_user(chat_id, await self.agent_name(username))
 
     # -- a bot turn's end ----------------------------------------------------------------------
     async def turn_finished(self, chat_id: str, outcome: Outcome) -> None:

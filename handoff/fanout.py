@@ -19,18 +19,51 @@ from handoff.chat import Chat
 from handoff.transcript import Message
 from handoff.vocabulary import AgentEvent, WidgetEvent
 
+# One emit of a batch: (event, data, room, namespace, skip_sid).
+Emit = tuple[str, Any, str, str, str | None]
+
 
 class Fanout:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self.sio = sio
 
+    async def emit_all(self, emits: list[Emit]) -> None:
+        """Several emits in order, as one message to the other processes when the
+        manager can (`WatchedRedisManager.emit_many`): one Redis round trip, not one per
+        emit."""
+        if not emits:
+            return
+        many = getattr(getattr(self.sio, "manager", None), "emit_many", None)
+        if many is not None and len(emits) > 1:
+            await many(emits)
+            return
+        for event, data, room, namespace, skip_sid in emits:
+            await self.sio.emit(event, data, room=room, skip_sid=skip_sid,
+                                namespace=namespace)
+
     # -- the customer's side ------------------------------------------------------------
+    @staticmethod
+    def _user_emits(chat_id: str, messages: Iterable[Message], skip_sid: str | None = None
+                    ) -> list[Emit]:
+        return [(WidgetEvent.BOT_UTTERED, m.as_event(), v.user_room(chat_id), v.WIDGET_NS,
+                 skip_sid) for m in messages]
+
+    @staticmethod
+    def _agent_emits(username: str, chat_id: str, messages: Iterable[Message]
+                     ) -> list[Emit]:
+        return [(AgentEvent.CHAT_MESSAGE, {"chat_id": chat_id, "message": m.for_agent()},
+                 v.agent_room(username), v.AGENT_NS, None) for m in messages]
+
     async def to_user(self, chat_id: str, messages: Iterable[Message],
                       skip_sid: str | None = None) -> None:
-        for message in messages:
-            await self.sio.emit(WidgetEvent.BOT_UTTERED, message.as_event(),
-                                room=v.user_room(chat_id), skip_sid=skip_sid,
-                                namespace=v.WIDGET_NS)
+        await self.emit_all(self._user_emits(chat_id, messages, skip_sid))
+
+    async def to_both(self, chat_id: str, messages: list[Message], username: str | None,
+                      skip_sid: str | None = None) -> None:
+        """New messages to the chat's user (but `skip_sid`) and to its agent, if any, in
+        one go."""
+        await self.emit_all(self._user_emits(chat_id, messages, skip_sid) + (
+            self._agent_emits(username, chat_id, messages) if username else []))
 
     async def to_socket(self, sid: str, messages: Iterable[Message]) -> None:
         for message in messages:
@@ -45,13 +78,8 @@ class Fanout:
     async def statuses(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         """A `handoff_status` to each of several chats (e.g. every waiting user's new
         position): one message to the other processes, not one per chat."""
-        many = getattr(getattr(self.sio, "manager", None), "emit_many", None)
-        if many is None:
-            for chat_id, body in items:
-                await self.status(chat_id, body)
-            return
-        await many([(WidgetEvent.HANDOFF_STATUS, body, v.user_room(chat_id), v.WIDGET_NS)
-                    for chat_id, body in items])
+        await self.emit_all([(WidgetEvent.HANDOFF_STATUS, body, v.user_room(chat_id),
+                              v.WIDGET_NS, None) for chat_id, body in items])
 
     async def typing_to_user(self, chat_id: str, agent_name: str) -> None:
         await self.sio.emit(WidgetEvent.TYPING, {"sender": v.AGENT, "agent": agent_name},
@@ -60,20 +88,14 @@ class Fanout:
     # -- the agents' side -----------------------------------------------------------------
     async def to_agent(self, username: str, chat_id: str, messages: Iterable[Message]
                        ) -> None:
-        for message in messages:
-            await self.sio.emit(AgentEvent.CHAT_MESSAGE,
-                                {"chat_id": chat_id, "message": message.for_agent()},
-                                room=v.agent_room(username), namespace=v.AGENT_NS)
+        await self.emit_all(self._agent_emits(username, chat_id, messages))
 
     async def deliver(self, chat: Chat | None, chat_id: str, messages: list[Message],
                       skip_sid: str | None = None) -> None:
         """New messages to the chat's user, and to its agent when it has one (`chat` is
         the chat after the change)."""
-        if not messages:
-            return
-        await self.to_user(chat_id, messages, skip_sid)
-        if chat is not None and chat.state == v.AGENT and chat.assignee:
-            await self.to_agent(chat.assignee, chat_id, messages)
+        agent = chat.assignee if chat is not None and chat.state == v.AGENT else None
+        await self.to_both(chat_id, messages, agent or None, skip_sid)
 
     async def queue(self, snapshot: dict[str, Any], sid: str | None = None) -> None:
         await self.sio.emit(AgentEvent.QUEUE, snapshot, to=sid or v.ALL_AGENTS_ROOM,

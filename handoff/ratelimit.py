@@ -71,13 +71,18 @@ class SharedLimits:
         self.redis = redis
         self.scale = scale
 
-    async def hit(self, limit: Limit, who: str) -> None:
-        """Count one; raises RateLimited past the limit (nothing else is done)."""
-        key = redis_keys.rate_window(limit.what.replace(" ", "_"), who[:64])
+    async def hit(self, limit: Limit, who: str, *more: tuple[Limit, str]) -> None:
+        """Count one against each (limit, who) given, in one round trip; raises
+        RateLimited past any of them (nothing else is done)."""
+        hits = [(limit, who), *more]
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(key, 0, ex=limit.window_s, nx=True)
-            pipe.incr(key)
-            pipe.ttl(key)
-            _, count, ttl = await pipe.execute()
-        if int(count) > max(1, int(limit.count * self.scale)):
-            raise RateLimited(f"too many {limit.what}; try again in {max(1, int(ttl))} s")
+            for each, whom in hits:
+                key = redis_keys.rate_window(each.what.replace(" ", "_"), whom[:64])
+                pipe.set(key, 0, ex=each.window_s, nx=True)
+                pipe.incr(key)
+                pipe.ttl(key)
+            replies = await pipe.execute()
+        for i, (each, _) in enumerate(hits):
+            count, ttl = replies[3 * i + 1], replies[3 * i + 2]
+            if int(count) > max(1, int(each.count * self.scale)):
+                raise RateLimited(f"too many {each.what}; try again in {max(1, int(ttl))} s")

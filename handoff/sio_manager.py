@@ -89,8 +89,8 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
                 await self._close_publisher()
         return None
 
-    async def emit_many(self, items: list[tuple[str, Any, str, str]]) -> None:
-        """Several emits, each (event, data, room, namespace), in one Redis message:
+    async def emit_many(self, items: list[tuple[str, Any, str, str, str | None]]) -> None:
+        """Several emits, each (event, data, room, namespace, skip_sid), in one Redis message:
         delivered here at once, and by every other process when it hears it."""
         if not items:
             return
@@ -104,9 +104,9 @@ class WatchedRedisManager(socketio.AsyncRedisManager):
         if message.get("event") != BATCH_EVENT:
             await super()._handle_emit(message)
             return
-        for event, data, room, namespace in message["data"][0]:
+        for event, data, room, namespace, skip_sid in message["data"][0]:
             await socketio.AsyncManager.emit(self, event, data, namespace=namespace,
-                                             room=room)
+                                             room=room, skip_sid=skip_sid)
 
     async def _close_publisher(self) -> None:
         publisher, self.publisher = self.publisher, None

@@ -273,9 +273,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 chat = None
         if chat is None:  # a new chat: under the client's own id if well formed
             address = self.addresses.get(sid, "unknown")
-            await self.shared.hit(NEW_CHATS_PER_ADDRESS, address)
-            if owner["user_id"]:
-                await self.shared.hit(NEW_CHATS_PER_USER, owner["user_id"])
+            await self.shared.hit(NEW_CHATS_PER_ADDRESS, address, *(
+                [(NEW_CHATS_PER_USER, owner["user_id"])] if owner["user_id"] else []))
             new_id = secrets.token_hex(16)
             if wanted and validation.proposable(wanted):
                 try:
@@ -320,8 +319,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         session.context = context  # e.g. a refreshed token: kept for the next messages
         chat_id = session.chat_id
         # however many sockets or processes a chat uses, it gets this many messages
-        await self.shared.hit(MESSAGES_PER_CHAT, chat_id)
-        await self.shared.hit(MESSAGES_PER_ADDRESS, session.address)
+        await self.shared.hit(MESSAGES_PER_CHAT, chat_id,
+                              (MESSAGES_PER_ADDRESS, session.address))
         if self.turns.full and (await self.lifecycle.get(chat_id)).state == v.BOT:
             raise Busy("the assistant is very busy right now; your message was not saved "
                        "and will be sent again in a moment")
@@ -344,10 +343,11 @@ class WidgetNamespace(socketio.AsyncNamespace):
         seq, new, state = int(info["seq"]), bool(info["new"]), str(info["state"])
         stored = outcome.messages[:1] if new else [
             m for m in await self.transcript.after(chat_id, seq - 1, 1) if m.seq == seq]
-        # the user's other tabs of this chat show it too (this one already does)
-        await self.desk.fanout.to_user(chat_id, stored, skip_sid=sid)
-        if state == v.AGENT and info.get("assignee"):
-            await self.desk.fanout.to_agent(str(info["assignee"]), chat_id, stored)
+        # the user's other tabs of this chat show it too (this one already does), and
+        # its agent if it has one
+        agent = str(info.get("assignee") or "") if state == v.AGENT else ""
+        await self.desk.fanout.to_both(chat_id, stored, agent or None, skip_sid=sid)
+        if agent:
             self.metrics.observe_relay(USER_TO_AGENT, time.monotonic() - received)
             if new:  # agent assist follows what the customer writes
                 await self.desk.assist_after(str(info["assignee"]), chat_id, language)

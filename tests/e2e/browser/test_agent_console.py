@@ -15,6 +15,7 @@ import redis as redis_lib
 from playwright.sync_api import Dialog, Locator, Page, expect
 
 from bot import redis_keys
+from handoff.lifecycle import queue_score
 from tests.e2e.browser.conftest import PROBLEM, Customer, PageProblems, WebStack, screenshot
 
 XSS = ("<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "<svg onload=alert(1)>")
@@ -130,10 +131,13 @@ def test_queue_accept_chat_with_account_triage_transcript_and_replies(
     go_away(page)
     bo = customer("business-admin")
     bo.request_human()
-    # Bo has waited longer than the target response time (P1: 1 hour) ...
+    # Bo has waited longer than the target response time (P1: 1 hour): queued 3,700 s
+    # ago, as the chat and its queue entry would say ...
     client = redis_lib.Redis.from_url(web_stack.redis_url, decode_responses=True)
     try:
-        client.hset(redis_keys.chat(bo.chat_id), "waiting_since", str(time.time() - 3700))
+        queued_at = time.time() - 3700
+        client.hset(redis_keys.chat(bo.chat_id), "waiting_since", str(queued_at))
+        client.zadd(redis_keys.QUEUE, {bo.chat_id: queue_score("P1", queued_at)})
     finally:
         client.close()
     # ... which the next queue change shows
