@@ -4,7 +4,7 @@ shared by every gateway process)."""
 from __future__ import annotations
 
 import time
-from collections import deque
+from array import array
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -14,17 +14,22 @@ from handoff.errors import RateLimited
 
 
 class RateLimiter:
-    """Sliding window per connection: at most `limit` events per `window` seconds."""
+    """Sliding window per connection: at most `limit` events per `window` seconds. The
+    times are kept in a compact array (72 bytes for a connection that sent one event; a
+    deque costs 760 before its first item): thousands of idle connections each keep one."""
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self.events: dict[str, deque[float]] = {}
+        self.events: dict[str, array[float]] = {}
 
     def check(self, sid: str, now: float | None = None) -> None:
         now = now if now is not None else time.monotonic()
-        seen = self.events.setdefault(sid, deque())
-        while seen and seen[0] <= now - self.window:
-            seen.popleft()
+        seen = self.events.get(sid)
+        if seen is None:
+            seen = self.events[sid] = array("d")
+        cutoff = now - self.window
+        if seen and seen[0] <= cutoff:
+            del seen[:next((i for i, t in enumerate(seen) if t > cutoff), len(seen))]
         if len(seen) >= self.limit:
             raise RateLimited(f"too many events: at most {self.limit} per "
                               f"{self.window:.0f} s; wait a moment and retry")

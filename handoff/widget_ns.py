@@ -79,7 +79,7 @@ class WidgetLimits:
     trusted_proxies: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """One connection's chat and page context (kept by us: python-socketio drops its
     session at disconnect, before the events already received have been handled)."""
