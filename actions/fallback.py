@@ -82,6 +82,12 @@ class ActionKbSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions.faq import family_reply  # faq imports this module
+
+        reply = await family_reply(tracker)
+        if reply is not None:
+            dispatcher.utter_message(text=reply)
+            return cleared(tracker)
         return await search_and_answer(dispatcher, tracker, kb_for(tracker), user_text(tracker))
 
 

@@ -6,6 +6,11 @@ Intent classifiers are confidently wrong on questions from outside their trainin
 article must also be among the passages that search finds for the question's own words;
 if not, the question goes to the knowledge-base fallback instead of a wrong answer.
 
+"What support does a plan give" is one question asked four ways (`SUPPORT_FAMILY`), and
+NLU often hesitates between them: when it does, the asker (signed in, asking about
+themselves) or the plan the question names decides the article (`family_reply`), both
+here and when NLU fell back altogether.
+
 `reply_for` is also what a form uses to answer a question asked in the middle of it
 (actions/interruptions.py).
 """
@@ -37,6 +42,10 @@ TRUSTED_CONFIDENCE = 0.65
 TARGETS = {"faq_response_time", "faq_priority_levels", "faq_fix_time"}
 CHANNEL_OF = {"faq_live_chat": "live_chat", "faq_web_ticket": "web_ticket",
               "faq_phone_support": "phone"}
+# "What support do I get?" has one answer for a signed-in asker, whichever of these NLU
+# picked: the article of their own plan and what it gives them.
+SUPPORT_FAMILY = {"faq_support_options", "faq_plan_basic", "faq_plan_paid",
+                  "faq_plan_business"}
 
 
 async def reply_for(tracker: Tracker, intent: str) -> str | None:
@@ -87,6 +96,32 @@ def backed_by_words(tracker: Tracker, intent: str, confidence: float, query: str
     return article.id in {p.article_id for p, _ in kb.search(query, limit=3)}
 
 
+# The least NLU must give a "what support" intent for the family to be considered.
+FAMILY_CONFIDENCE = 0.2
+
+
+async def family_reply(tracker: Tracker) -> str | None:
+    """When NLU's best guess is one of the "what support does a plan give" intents but it
+    is not sure which: a signed-in asker asking about themselves gets their own plan,
+    a question naming plans that one article covers gets that article; else None."""
+    latest = tracker.latest_message
+    ranking = [r for r in latest.get("intent_ranking") or [latest.get("intent") or {}]
+               if r.get("name") != "nlu_fallback"]
+    if not ranking or ranking[0].get("name") not in SUPPORT_FAMILY \
+            or float(ranking[0].get("confidence") or 0.0) < FAMILY_CONFIDENCE:
+        return None
+    query = user_text(tracker)
+    if text.is_personal(query) and (await asker(tracker)).signed_in:
+        return await reply_for(tracker, "faq_support_options")
+    kb = kb_for(tracker)
+    named = {kb.plan_article(plan) for plan in text.named_plans(query)}
+    article = named.pop() if len(named) == 1 else None
+    if article is None:
+        return None
+    intent = next(i for i in article.intents if i.startswith("faq_plan_"))
+    return await reply_for(tracker, intent)
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -98,8 +133,11 @@ class ActionAnswerFaq(Action):
         name = str(intent.get("name") or "")
         query = user_text(tracker)
         kb = kb_for(tracker)
+        confidence = float(intent.get("confidence") or 0.0)
         text = None
-        if backed_by_words(tracker, name, float(intent.get("confidence") or 0.0), query):
+        if confidence < TRUSTED_CONFIDENCE and not query.startswith("/"):
+            text = await family_reply(tracker)
+        if text is None and backed_by_words(tracker, name, confidence, query):
             text = await reply_for(tracker, name)
         if text is None:
             return await search_and_answer(dispatcher, tracker, kb, query)

@@ -127,3 +127,23 @@ def is_personal(text: str) -> bool:
     """Whether a question is about the asker ("what does my plan include", "что мне
     положено") rather than about plans in general."""
     return bool(_PERSONAL.search(text))
+
+
+# The plans' names as people write them, in both languages ("business hours" and the like
+# are not the Business plan).
+_PLAN_NAMES = {
+    "basic": r"basic|free|бесплатн\w*|базов\w*",
+    "pro": r"pro|профессиональн\w*",
+    "business": r"business(?!\s+(?:hours?|days?|impact))|бизнес\w*",
+    "education": r"education\w*|образовани\w*",
+    "enterprise": r"enterprise|предприяти\w*|корпоративн\w*",
+    "api": r"api",
+}
+_PLAN = {plan: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+         for plan, words in _PLAN_NAMES.items()}
+
+
+def named_plans(text: str) -> set[str]:
+    """The support plans a message names ("we're on Enterprise", «на тарифе Pro»)."""
+    folded = text.replace("ё", "е").replace("Ё", "Е")
+    return {plan for plan, pattern in _PLAN.items() if pattern.search(folded)}

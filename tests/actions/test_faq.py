@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions.fallback import ActionKbSearch
 from actions.faq import ActionAnswerFaq
 from bot import knowledge
 from tests.helpers import run, tracker
@@ -136,3 +137,57 @@ async def test_live_chat_answer_says_whether_the_asker_has_it(user: str | None,
         "who can use live chat", "faq_live_chat", 0.95, user=user))
     text = messages[0]["text"]
     assert ('say "talk to a person"' in text) == has
+
+
+@pytest.mark.parametrize(("user", "intent", "lang", "article"), [
+    ("pro-owner", "faq_plan_paid", "ru", "paid-plan-support"),
+    ("enterprise-admin", "faq_plan_basic", "en", "business-plan-support"),
+    ("basic-owner", "faq_support_options", "en", "basic-plan-support"),
+])
+async def test_unsure_personal_support_question_of_a_signed_in_asker_gets_their_plan(
+    user: str, intent: str, lang: str, article: str
+) -> None:
+    # NLU may hesitate between the plan intents and "support options": for a signed-in
+    # asker they all lead to the article of their own plan
+    question = {"en": "so what do I get", "ru": "а мне что положено"}[lang]
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        question, intent, 0.45, user=user, slots={"language": lang}))
+    assert f"/kb/{lang}/{article})" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(("question", "lang", "article"), [
+    ("and for owners on the Education plan?", "en", "business-plan-support"),
+    ("а если у нас тариф «Профессиональный»?", "ru", "paid-plan-support"),
+    ("what about free accounts", "en", "basic-plan-support"),
+])
+async def test_unsure_support_question_naming_a_plan_gets_that_plans_article(
+    question: str, lang: str, article: str
+) -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        question, "faq_plan_paid", 0.4, slots={"language": lang},
+        ranking=[("faq_plan_paid", 0.4), ("faq_support_options", 0.3)]))
+    assert f"/kb/{lang}/{article})" in messages[0]["text"]
+
+
+async def test_unsure_support_question_of_an_anonymous_visitor_still_needs_the_words() -> None:
+    # no plan named and nobody signed in: search decides, as before
+    messages, _ = await run(ActionAnswerFaq(), tracker(
+        "so what do I get", "faq_plan_paid", 0.45,
+        ranking=[("faq_plan_paid", 0.45), ("faq_support_options", 0.2)]))
+    assert "/kb/en/paid-plan-support)" not in (messages[0].get("text") or "")
+
+
+async def test_nlu_fallback_between_plan_intents_still_answers_a_signed_in_asker() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "а мне что положено", "nlu_fallback", 0.35, user="pro-owner",
+        slots={"language": "ru"},
+        ranking=[("nlu_fallback", 0.35), ("faq_plan_basic", 0.33), ("faq_plan_paid", 0.3)]))
+    assert "/kb/ru/paid-plan-support)" in messages[0]["text"]
+
+
+async def test_nlu_fallback_elsewhere_still_searches() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "а мне что положено", "nlu_fallback", 0.35, user="pro-owner",
+        slots={"language": "ru"},
+        ranking=[("nlu_fallback", 0.35), ("faq_live_chat", 0.33), ("faq_plan_paid", 0.3)]))
+    assert "/kb/ru/paid-plan-support)" not in (messages[0].get("text") or "")

@@ -1,3 +1,5 @@
+import pytest
+
 from bot import text
 
 
@@ -31,3 +33,17 @@ def test_a_users_words_echoed_by_the_bot_stay_literal() -> None:
         "`[Reset here](https://evil.example) now`"
     assert quoted("a `b` c\n**d**") == "`a 'b' c **d**`"  # cannot close the code span
     assert quoted("") == "``" and len(quoted("x" * 500)) == 202
+
+
+@pytest.mark.parametrize(("message", "plans"), [
+    ("we're on Enterprise, what do admins get", {"enterprise"}),
+    ("у нас тариф «Профессиональный»", {"pro"}),
+    ("я на бесплатном тарифе", {"basic"}),
+    ("free vs pro", {"basic", "pro"}),
+    ("our API plan", {"api"}),
+    ("Образование и Бизнес", {"education", "business"}),
+    ("is a P2 worked on outside business hours", set()),
+    ("how bad is the problem", set()),
+])
+def test_named_plans(message: str, plans: set[str]) -> None:
+    assert text.named_plans(message) == plans
