@@ -36,6 +36,7 @@ from handoff.transcript import MAX_PAGE, Note, Transcript
 
 log = logging.getLogger(__name__)
 QUEUE_VIEW = 100  # chats shown in the agents' live queue
+ASSIST_AFTER_S = 0.3  # agent assist: suggestions this long after a customer's message
 TICKET_INSTEAD = "/open_ticket"  # quick reply while queued: leave and open a web ticket
 TALK_TO_PERSON = "/request_human"  # the bot's own payload for asking for a person
 
@@ -68,6 +69,8 @@ class Desk:
         self._queue_changed = False
         self._broadcaster: asyncio.Task[None] | None = None
         self._last_broadcast = 0.0
+        self._assist_due: dict[str, tuple[str, str]] = {}  # chat -> (agent, language)
+        self._assister: asyncio.Task[None] | None = None
 
     # -- status ----------------------------------------------------------------------------
     @staticmethod
@@ -170,11 +173,12 @@ class Desk:
             await asyncio.shield(self._broadcaster)
 
     async def stop(self) -> None:
-        """Stop the background broadcast (the gateway is shutting down)."""
-        if self._broadcaster is not None:
-            self._broadcaster.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._broadcaster
+        """Stop the background broadcast and suggestions (the gateway is shutting down)."""
+        for task in (self._broadcaster, self._assister):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def broadcast_queue_now(self) -> None:
         """The queue to every agent, and each waiting user's new position (the online
@@ -460,6 +464,21 @@ class Desk:
         chat = await self.owned(username, chat_id)
         newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
         return assist.payload(chat_id, chat.language or texts.DEFAULT, newest)
+
+    def assist_soon(self, username: str, chat_id: str, language: str) -> None:
+        """New suggestions for the agent after a customer message, in the background a
+        moment later (ASSIST_AFTER_S): the message's relay never waits for the search,
+        and a burst of messages in a chat costs one search."""
+        self._assist_due[chat_id] = (username, language)
+        if self._assister is None or self._assister.done():
+            self._assister = asyncio.create_task(self._assist_due_chats())
+
+    async def _assist_due_chats(self) -> None:
+        while self._assist_due:
+            await asyncio.sleep(ASSIST_AFTER_S)
+            due, self._assist_due = self._assist_due, {}
+            for chat_id, (username, language) in due.items():
+                await self.assist_after(username, chat_id, language)
 
     async def assist_after(self, username: str, chat_id: str, language: str) -> None:
         """New suggestions for the agent after a customer message (failures only logged:
