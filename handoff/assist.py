@@ -29,12 +29,17 @@ def short(text: str, limit: int = ANSWER_CHARS) -> str:
     return cut + "…"
 
 
+def is_words(text: str) -> bool:
+    """A customer's message that says something: not a button's payload
+    ("/request_human") or a bare rating."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("/") and not stripped.isdigit()
+
+
 def customer_words(messages: Sequence[Message]) -> str:
     """What the customer wrote lately (newest first): their last few messages that are
-    words, not a button's payload ("/request_human") or a bare rating."""
-    said = [m.text for m in reversed(messages) if m.sender == v.USER and
-            m.text.strip() and not m.text.strip().startswith("/") and
-            not m.text.strip().isdigit()]
+    words."""
+    said = [m.text for m in reversed(messages) if m.sender == v.USER and is_words(m.text)]
     return "\n".join(said[:CUSTOMER_TURNS])
 
 
@@ -62,4 +67,13 @@ def payload(chat_id: str, language: str, messages: Sequence[Message]) -> dict[st
     users = [m.seq for m in messages if m.sender == v.USER]
     return {"chat_id": chat_id, "language": language,
             "based_on_seq": users[-1] if users else 0,
+            "suggestions": suggestions(query, language) if query else []}
+
+
+def payload_from_words(chat_id: str, language: str, said: Sequence[str], seq: int
+                       ) -> dict[str, Any]:
+    """The same event from the customer's latest messages kept in memory (`said`,
+    newest first; `seq` the newest one's): no transcript read."""
+    query = "\n".join(list(said)[:CUSTOMER_TURNS])
+    return {"chat_id": chat_id, "language": language, "based_on_seq": seq,
             "suggestions": suggestions(query, language) if query else []}

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ from handoff.transcript import MAX_PAGE, Note, Transcript
 log = logging.getLogger(__name__)
 QUEUE_VIEW = 100  # chats shown in the agents' live queue
 ASSIST_AFTER_S = 0.3  # agent assist: suggestions this long after a customer's message
+ASSIST_MEMORY = 10_000  # chats whose latest customer messages a process keeps
 TICKET_INSTEAD = "/open_ticket"  # quick reply while queued: leave and open a web ticket
 TALK_TO_PERSON = "/request_human"  # the bot's own payload for asking for a person
 
@@ -69,7 +71,10 @@ class Desk:
         self._queue_changed = False
         self._broadcaster: asyncio.Task[None] | None = None
         self._last_broadcast = 0.0
-        self._assist_due: dict[str, tuple[str, str]] = {}  # chat -> (agent, language)
+        self._assist_due: dict[str, tuple[str, str, int]] = {}  # chat -> agent, lang, seq
+        # the customer's latest messages (newest first) of chats with an agent, that
+        # this process relayed: suggestions without reading the transcript
+        self._customer_said: OrderedDict[str, list[str]] = OrderedDict()
         self._assister: asyncio.Task[None] | None = None
 
     # -- status ----------------------------------------------------------------------------
@@ -465,11 +470,18 @@ class Desk:
         newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
         return assist.payload(chat_id, chat.language or texts.DEFAULT, newest)
 
-    def assist_soon(self, username: str, chat_id: str, language: str) -> None:
+    def assist_soon(self, username: str, chat_id: str, language: str, text: str, seq: int
+                    ) -> None:
         """New suggestions for the agent after a customer message, in the background a
         moment later (ASSIST_AFTER_S): the message's relay never waits for the search,
         and a burst of messages in a chat costs one search."""
-        self._assist_due[chat_id] = (username, language)
+        said = self._customer_said.pop(chat_id, [])
+        if assist.is_words(text):
+            said = [text, *said][:assist.CUSTOMER_TURNS]
+        self._customer_said[chat_id] = said
+        while len(self._customer_said) > ASSIST_MEMORY:
+            self._customer_said.popitem(last=False)
+        self._assist_due[chat_id] = (username, language, seq)
         if self._assister is None or self._assister.done():
             self._assister = asyncio.create_task(self._assist_due_chats())
 
@@ -477,8 +489,16 @@ class Desk:
         while self._assist_due:
             await asyncio.sleep(ASSIST_AFTER_S)
             due, self._assist_due = self._assist_due, {}
-            for chat_id, (username, language) in due.items():
-                await self.assist_after(username, chat_id, language)
+            for chat_id, (username, language, seq) in due.items():
+                said = self._customer_said.get(chat_id, [])
+                if len(said) < assist.CUSTOMER_TURNS:  # what came before this process
+                    await self.assist_after(username, chat_id, language)
+                    continue
+                try:
+                    await self.fanout.assist(username, assist.payload_from_words(
+                        chat_id, language or texts.DEFAULT, said, seq))
+                except Exception:
+                    log.warning("agent assist failed for chat %s", chat_id, exc_info=True)
 
     async def assist_after(self, username: str, chat_id: str, language: str) -> None:
         """New suggestions for the agent after a customer message (failures only logged:

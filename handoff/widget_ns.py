@@ -350,7 +350,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         if agent:
             self.metrics.observe_relay(USER_TO_AGENT, time.monotonic() - received)
             if new:  # agent assist follows what the customer writes
-                self.desk.assist_soon(agent, chat_id, language)
+                self.desk.assist_soon(agent, chat_id, language, message, seq)
         elif state == v.QUEUED and new:
             await self.desk.send_status(chat_id)
             await self._article_while_waiting(chat_id, message, language)
