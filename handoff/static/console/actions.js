@@ -1,7 +1,8 @@
 /*
  * The chat actions, built once and moved into the selected chat: "Transfer to" another
- * online agent with room, and "Close chat" with a resolution (handing the chat back to
- * the bot). Resolutions are stored in English whatever the console shows.
+ * online agent with room, "Close chat" with a resolution (the bot then asks for a
+ * rating), and "Hand back to the bot" (no rating: "the assistant can take it from here").
+ * Resolutions are stored in English whatever the console shows.
  */
 import { clear, el } from '../core/dom.js';
 import { customerName, markGone, removeChat } from './chats.js';
@@ -23,6 +24,7 @@ export function buildActions() {
     className: 'btn btn-danger', type: 'button', text: t('console.close'), 'data-i18n': 'console.close',
     on: { click: () => withChat(closeChat) },
   });
+  buildHandBack();
   ui.actionError = el('p', { className: 'form-error', role: 'alert' });
   ui.actions = el('div', {
     className: 'chat-actions', role: 'group', 'aria-label': t('console.actions'),
@@ -33,7 +35,62 @@ export function buildActions() {
   el('div', { className: 'action' },
     el('label', { for: 'resolution', text: t('console.resolution'), 'data-i18n': 'console.resolution' }),
     ui.resolution, ui.close),
+  el('div', { className: 'action' }, ui.handBack),
+  ui.handBackConfirm,
   ui.actionError);
+}
+
+/** "Hand back to the bot", with an inline confirmation (the customer is told at once, and
+ * it cannot be undone): Escape or "Cancel" keeps the chat. */
+function buildHandBack() {
+  ui.handBack = el('button', {
+    className: 'btn', type: 'button', text: t('console.handBack'), 'data-i18n': 'console.handBack',
+    'aria-expanded': 'false', 'aria-controls': 'hand-back-confirm',
+    on: { click: () => showHandBackConfirm(true) },
+  });
+  const yes = el('button', {
+    className: 'btn btn-danger', type: 'button', text: t('console.handBack.yes'),
+    'data-i18n': 'console.handBack.yes', on: { click: () => withChat(handBack) },
+  });
+  ui.handBackConfirm = el('div', {
+    className: 'confirm', id: 'hand-back-confirm', role: 'group', hidden: true,
+    'aria-labelledby': 'hand-back-question',
+    on: {
+      keydown: (event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        showHandBackConfirm(false);
+      },
+    },
+  }, el('p', { id: 'hand-back-question', text: t('console.handBack.question'),
+    'data-i18n': 'console.handBack.question' }),
+  yes,
+  el('button', {
+    className: 'btn', type: 'button', text: t('console.handBack.cancel'),
+    'data-i18n': 'console.handBack.cancel', on: { click: () => showHandBackConfirm(false) },
+  }));
+  ui.handBackYes = yes;
+}
+
+function showHandBackConfirm(show) {
+  ui.handBackConfirm.hidden = !show;
+  ui.handBack.setAttribute('aria-expanded', String(show));
+  (show ? ui.handBackYes : ui.handBack).focus();
+}
+
+async function handBack(chat) {
+  ui.actionError.textContent = '';
+  ui.handBackYes.disabled = true;
+  chat.handingBack = true; // chat_closed may come before the acknowledgement
+  const ack = await request('hand_back', { chat_id: chat.id });
+  ui.handBackYes.disabled = false;
+  if (ack.ok) {
+    finishClose(chat.id);
+    return;
+  }
+  chat.handingBack = false;
+  if (ack.code === 'not_chat_owner') markGone(chat, t('console.gone'));
+  else actionFailed(chat, t('console.handBack.failed', { reason: errorText(ack) }));
 }
 
 /** Resolutions are stored as their English values; the options show them translated. */
@@ -149,8 +206,14 @@ export function onChatClosed(data) {
 function finishClose(chatId) {
   const chat = state.chats.get(chatId);
   if (!chat) return;
-  notice(chat.closing
-    ? t('console.close.done', { customer: customerName(chat), resolution: t(`console.resolution.${chat.closing}`) })
-    : t('console.close.closed', { customer: customerName(chat) }));
+  if (chat.handingBack) {
+    notice(t('console.handBack.done', { customer: customerName(chat) }));
+    ui.handBackConfirm.hidden = true;
+    ui.handBack.setAttribute('aria-expanded', 'false');
+  } else {
+    notice(chat.closing
+      ? t('console.close.done', { customer: customerName(chat), resolution: t(`console.resolution.${chat.closing}`) })
+      : t('console.close.closed', { customer: customerName(chat) }));
+  }
   removeChat(chatId);
 }

@@ -7,6 +7,7 @@
 import { byId, clear, el } from '../core/dom.js';
 import { session } from '../core/storage.js';
 import { refreshAgents } from './actions.js';
+import { buildAssist } from './assist.js';
 import { hideSuggestions, syncControls } from './composer.js';
 import {
   chatLanguage, languageBadge, languageName, planName, priorityName, roleName, t, titleCase,
@@ -14,6 +15,7 @@ import {
 import { announce } from './notices.js';
 import { alertAgent } from './notify.js';
 import { renderChatsMeta, updateTitle } from './panels.js';
+import { addNoteNode, buildNotes } from './notes.js';
 import { domId } from './queue.js';
 import { STORE, state, ui } from './state.js';
 import { addMessage, buildTranscript, scrollToEnd } from './transcript.js';
@@ -40,10 +42,12 @@ export function onAssigned(data) {
   chat.triage = data.triage && typeof data.triage === 'object' ? data.triage : {};
   chat.language = typeof data.language === 'string' ? data.language : '';
   chat.closed = false;
+  for (const button of chat.refs.panel.querySelectorAll('.assist button, .notes button')) button.disabled = false;
   chat.note = '';
   chat.online = data.customer_online !== false;
   renderChatInfo(chat);
   for (const m of Array.isArray(data.transcript) ? data.transcript : []) addMessage(chat, m, false);
+  for (const note of Array.isArray(data.notes) ? data.notes : []) addNoteNode(chat, note);
   if (isNew || !chat.earlierLoaded) chat.refs.earlier.hidden = data.has_earlier !== true;
   renderTab(chat);
   saveKnown();
@@ -127,8 +131,8 @@ function buildPanel(chat, key, panel) {
   const side = el('div', {
     className: 'chat-side', role: 'region', tabIndex: '0', 'aria-label': t('console.chat.details'),
     'data-i18n-aria-label': 'console.chat.details',
-  }, card(`cust-${key}`, 'console.chat.customer', refs.customer),
-  card(`tri-${key}`, 'console.chat.triage', refs.triage), refs.ref);
+  }, buildAssist(chat, key), card(`cust-${key}`, 'console.chat.customer', refs.customer),
+  card(`tri-${key}`, 'console.chat.triage', refs.triage), buildNotes(chat, key), refs.ref);
   panel.appendChild(el('div', { className: 'chat-body' }, main, side));
 }
 
@@ -281,5 +285,6 @@ export function markGone(chat, text) {
   chat.closed = true;
   chat.note = text;
   renderTab(chat);
+  for (const button of chat.refs.panel.querySelectorAll('.assist button, .notes button')) button.disabled = true;
   if (chat.id === state.selected) syncControls(chat);
 }

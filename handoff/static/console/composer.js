@@ -102,7 +102,9 @@ export function syncControls(chat) {
   ui.sendError.textContent = '';
   ui.actionError.textContent = chat.note || '';
   for (const control of [ui.reply, ui.send, ui.canned, ui.transferTo, ui.transfer,
-    ui.resolution, ui.close]) control.disabled = chat.closed;
+    ui.resolution, ui.close, ui.handBack]) control.disabled = chat.closed;
+  ui.handBackConfirm.hidden = true;
+  ui.handBack.setAttribute('aria-expanded', 'false');
 }
 
 const myName = () => state.me.name || session(STORE.name) || '';
@@ -270,6 +272,19 @@ export function hideSuggestions() {
 const fillPlaceholders = (text, chat) => String(text)
   .split('{agent}').join(myName() || t('console.canned.agent'))
   .split('{customer}').join(firstName(chat));
+
+/** Puts `text` into Reply for the selected `chat` (a new paragraph after what is
+ * there), for the agent to edit and send (agent assist). */
+export function insertIntoReply(chat, text) {
+  if (chat.closed || chat.id !== state.selected) return;
+  const { reply } = ui;
+  const before = reply.value.replace(/\s+$/, '');
+  reply.value = before ? `${before}\n\n${text}` : text;
+  hideSuggestions();
+  reply.focus();
+  reply.setSelectionRange(reply.value.length, reply.value.length);
+  session(STORE.draft + chat.id, reply.value);
+}
 
 /** Put a canned reply into Reply: replacing the "/shortcut" token, or at the caret. */
 function insertCanned(chat, item, replaceToken) {

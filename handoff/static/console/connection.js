@@ -9,9 +9,12 @@ import { request as emitWithAck } from '../core/socket.js';
 import { session } from '../core/storage.js';
 import { fillCannedSelect } from './composer.js';
 import { onChatClosed } from './actions.js';
+import { onAssistSuggestions } from './assist.js';
+import { onBoard, showSupervisor } from './board.js';
 import { customerName, onAssigned, onCustomerPresence, removeChat } from './chats.js';
 import { errorText, t } from './language.js';
 import { showConsole, signOut } from './login.js';
+import { onChatNote } from './notes.js';
 import { notice, setConnection } from './notices.js';
 import { renderChatsMeta, updateTitle } from './panels.js';
 import { onQueue } from './queue.js';
@@ -93,6 +96,9 @@ function connect() {
   socket.on('typing', onTyping);
   socket.on('customer_presence', onCustomerPresence);
   socket.on('chat_closed', onChatClosed);
+  socket.on('assist_suggestions', onAssistSuggestions);
+  socket.on('chat_note', onChatNote);
+  socket.on('board', onBoard);
 }
 
 function onMe(data) {
@@ -108,8 +114,12 @@ function onMe(data) {
   session(STORE.name, me.name);
   byId('agent-name').textContent = me.name;
   state.agentNames[me.username] = me.name;
+  me.role = data.role === 'supervisor' ? 'supervisor' : 'agent';
+  showSupervisor(me.role === 'supervisor');
   const status = String(data.status || 'offline');
-  if (status === 'offline') {
+  if (me.role === 'supervisor') {
+    // a supervisor takes no chats: no presence (the gateway would answer `forbidden`)
+  } else if (status === 'offline') {
     emitPresence('online'); // first sign-in (or back after a long absence)
   } else {
     me.status = status === 'away' ? 'away' : 'online';

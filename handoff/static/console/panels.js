@@ -5,6 +5,7 @@
  */
 import { all, byId, clear } from '../core/dom.js';
 import { fillResolutionSelect, fillTransferSelect } from './actions.js';
+import { renderBoard, showSupervisor } from './board.js';
 import { renderChatInfo, renderTab } from './chats.js';
 import { fillCannedSelect, hideSuggestions } from './composer.js';
 import { t, translatePage, useLanguage } from './language.js';
@@ -42,6 +43,10 @@ export function resetWorkspace() {
   state.queueIds = null;
   state.gotMe = false;
   state.wanted = null;
+  state.board = null;
+  state.csat = null;
+  state.me.role = 'agent';
+  showSupervisor(false);
   byId('presence').disabled = true;
   hideSuggestions();
   ui.form.remove();
@@ -70,6 +75,7 @@ export function setLanguage(lang) {
     renderTab(chat);
   }
   translateQueue();
+  renderBoard();
   renderChatsMeta();
   if (!byId('login').hidden) document.title = t('console.title.signIn');
 }

@@ -32,7 +32,7 @@ export function onQueue(data) {
   // presence changes re-send the queue: a good moment to refresh the transfer picker
   if (state.chats.size) refreshAgentsSoon();
   const shown = fresh.filter(shownByFilter); // the agent asked to see only these
-  if (shown.length) {
+  if (shown.length && state.me.role !== 'supervisor') { // supervisors take no chats
     const [first] = shown;
     const name = /^P[1-4]$/.test(first.priority) ? priorityName(first.priority) : '';
     alertAgent(t('console.alert.waiting'),

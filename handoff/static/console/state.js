@@ -25,7 +25,7 @@ export const ACK_TIMEOUT_MS = 10000;
 
 export const state = {
   socket: null,
-  me: { username: '', name: '', status: '', capacity: 3, canned: [] },
+  me: { username: '', name: '', role: 'agent', status: '', capacity: 3, canned: [] },
   gotMe: false,
   queue: [],
   queueAt: 0,
@@ -43,6 +43,8 @@ export const state = {
   audio: null,
   replyCaret: null, // where the caret was in Reply before it lost focus
   refreshTimer: 0, // the next token refresh
+  board: null, // supervisors: the last `board`
+  csat: null, // supervisors: the last `csat_report`
 };
 
 // the shared composer and chat actions (built once, see composer.js and actions.js)

@@ -103,10 +103,16 @@ export function scrollToEnd(chat) {
   chat.refs.log.scrollTop = chat.refs.log.scrollHeight;
 }
 
-/** Puts `node` among the numbered messages by `seq` (unsent ones stay last). */
+/** Where a transcript item goes: its `seq`, an internal note just after the message it
+ * followed (notes.js), unsent messages last. */
+const position = (node) => {
+  if (node.dataset.seq) return Number(node.dataset.seq);
+  return node.dataset.afterSeq ? Number(node.dataset.afterSeq) + 0.5 : Infinity;
+};
+
+/** Puts `node` among the numbered messages and notes at `seq` (see position). */
 export function placeMessage(chat, node, seq) {
-  const before = [...chat.refs.list.children].find(
-    (child) => (child.dataset.seq ? Number(child.dataset.seq) : Infinity) > seq);
+  const before = [...chat.refs.list.children].find((child) => position(child) > seq);
   chat.refs.list.insertBefore(node, before ?? null);
 }
 

@@ -43,6 +43,8 @@ export function onMessage(message) {
     if (sender === 'agent') {
       this.agentTyping = '';
       this.renderTyping();
+      this.hadAgent = true;
+      this.renderCopy();
     }
   }
   const before = this.lastSeq;

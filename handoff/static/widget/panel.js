@@ -74,6 +74,7 @@ export function resetView() {
   this.lastSeq = 0;
   this.lastSeen = 0;
   this.csatDone = false;
+  this.hadAgent = false;
   this.state = 'bot';
   this.chatLanguage = null; // a new chat: its language is reported anew
   this.agentName = '';

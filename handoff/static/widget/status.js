@@ -47,6 +47,8 @@ export function onStatus(status) {
   this.renderTyping();
   const pending = state === 'bot' && status.csat_pending === true;
   this.setCsat(pending);
+  if (state === 'agent') this.hadAgent = true;
+  this.renderCopy();
 }
 
 // The chat's language as the gateway reports it: followed when it changes (the user wrote

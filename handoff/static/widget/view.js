@@ -110,6 +110,7 @@ export function build() {
   body.appendChild(this.typingLine);
   this.csatBox = this.buildCsat();
   body.appendChild(this.csatBox);
+  body.appendChild(this.buildCopy());
   panel.appendChild(body);
 
   // Notices (errors, rate limits)

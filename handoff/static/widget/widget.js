@@ -6,6 +6,7 @@
 import { readJson, writeJson } from '../core/storage.js';
 import { Outbox } from '../core/outbox.js';
 import * as connection from './connection.js';
+import * as copy from './copy.js';
 import * as csat from './csat.js';
 import * as messages from './messages.js';
 import * as panel from './panel.js';
@@ -50,6 +51,7 @@ export class Widget {
     this.lastSeq = 0;
     this.csatPending = false;
     this.csatDone = false;
+    this.hadAgent = false; // an agent had this chat: its copy is offered once finished
     this.lastTypingEmit = 0;
     this.timers = {};
     this.labels = []; // [node, attribute, key]: the static texts, for a language change
@@ -76,4 +78,4 @@ export class Widget {
   }
 }
 
-Object.assign(Widget.prototype, view, csat, panel, connection, sending, messages, status);
+Object.assign(Widget.prototype, view, csat, copy, panel, connection, sending, messages, status);
