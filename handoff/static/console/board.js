@@ -48,10 +48,12 @@ function buildBoard() {
   root.appendChild(el('div', { className: 'section-head' },
     el('h2', { id: 'board-title', text: t('console.board'), 'data-i18n': 'console.board' }),
     refs.updated));
+  const agents = boardCard('board-agents', 'console.board.agents', refs.agents);
+  agents.classList.add('board-card--wide'); // its table has the most columns
   root.appendChild(el('div', { className: 'board-grid' },
     boardCard('board-queue', 'console.board.queue', refs.queue),
     boardCard('board-today', 'console.board.today', refs.today),
-    boardCard('board-agents', 'console.board.agents', refs.agents),
+    agents,
     buildReassign(),
     buildCsat()));
 }
