@@ -82,9 +82,9 @@ class ActionKbSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions.faq import family_reply  # faq imports this module
+        from actions.faq import unsure_reply  # faq imports this module
 
-        reply = await family_reply(tracker)
+        reply = await unsure_reply(tracker)
         if reply is not None:
             dispatcher.utter_message(text=reply)
             return cleared(tracker)

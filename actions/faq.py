@@ -8,8 +8,9 @@ if not, the question goes to the knowledge-base fallback instead of a wrong answ
 
 "What support does a plan give" is one question asked four ways (`SUPPORT_FAMILY`), and
 NLU often hesitates between them: when it does, the asker (signed in, asking about
-themselves) or the plan the question names decides the article (`family_reply`), both
-here and when NLU fell back altogether.
+themselves) or the plan the question names decides the article; and when it hesitates
+between asking about a channel and asking for it, the question is answered
+(`unsure_reply`, here and when NLU fell back altogether).
 
 `reply_for` is also what a form uses to answer a question asked in the middle of it
 (actions/interruptions.py).
@@ -98,28 +99,56 @@ def backed_by_words(tracker: Tracker, intent: str, confidence: float, query: str
 
 # The least NLU must give a "what support" intent for the family to be considered.
 FAMILY_CONFIDENCE = 0.2
+# "How do web tickets work / can I file one" and "file one for me" are one topic; when NLU
+# cannot tell the question from the request, the question is answered (how it works and
+# whether the asker may, with the way to start it), never an action started on a guess.
+TOPIC_QUESTION = {"open_ticket": "faq_web_ticket", "request_human": "faq_live_chat",
+                  "ask_human_possible": "faq_live_chat", "phone_number": "faq_phone_support"}
+# The least the two readings of one topic must reach together.
+TOPIC_CONFIDENCE = 0.5
 
 
-async def family_reply(tracker: Tracker) -> str | None:
-    """When NLU's best guess is one of the "what support does a plan give" intents but it
-    is not sure which: a signed-in asker asking about themselves gets their own plan,
-    a question naming plans that one article covers gets that article; else None."""
+async def unsure_reply(tracker: Tracker) -> str | None:
+    """An answer NLU's hesitation does not change, or None:
+
+    - its best guess is one of the "what support does a plan give" intents: a signed-in
+      asker asking about themselves gets their own plan, and a question naming plans
+      that one article covers gets that article;
+    - its two best guesses are the question and the request of one topic (a web ticket,
+      live chat, phone support): the question is answered;
+    - its two best guesses are a channel and a plan ("does Education get phone
+      support?"): the channel's answer says which plans have it, and whether the asker
+      does, which the plan's article does not.
+    """
     latest = tracker.latest_message
-    ranking = [r for r in latest.get("intent_ranking") or [latest.get("intent") or {}]
+    ranking = [(str(r.get("name") or ""), float(r.get("confidence") or 0.0))
+               for r in latest.get("intent_ranking") or [latest.get("intent") or {}]
                if r.get("name") != "nlu_fallback"]
-    if not ranking or ranking[0].get("name") not in SUPPORT_FAMILY \
-            or float(ranking[0].get("confidence") or 0.0) < FAMILY_CONFIDENCE:
+    if not ranking:
         return None
-    query = user_text(tracker)
-    if text.is_personal(query) and (await asker(tracker)).signed_in:
-        return await reply_for(tracker, "faq_support_options")
-    kb = kb_for(tracker)
-    named = {kb.plan_article(plan) for plan in text.named_plans(query)}
-    article = named.pop() if len(named) == 1 else None
-    if article is None:
-        return None
-    intent = next(i for i in article.intents if i.startswith("faq_plan_"))
-    return await reply_for(tracker, intent)
+    (best, confidence), query = ranking[0], user_text(tracker)
+    two_close = len(ranking) > 1 and confidence + ranking[1][1] >= TOPIC_CONFIDENCE
+    if two_close:
+        channels = [i for i, _ in ranking[:2] if i in CHANNEL_OF]
+        plans = [i for i, _ in ranking[:2] if i in SUPPORT_FAMILY]
+        if len(channels) == 1 and len(plans) == 1:
+            return await reply_for(tracker, channels[0])
+    if best in SUPPORT_FAMILY and confidence >= FAMILY_CONFIDENCE:
+        if text.is_personal(query) and (await asker(tracker)).signed_in:
+            return await reply_for(tracker, "faq_support_options")
+        kb = kb_for(tracker)
+        named = {kb.plan_article(plan) for plan in text.named_plans(query)}
+        article = named.pop() if len(named) == 1 else None
+        if article is None:
+            return None
+        return await reply_for(tracker, next(i for i in article.intents
+                                             if i.startswith("faq_plan_")))
+    if two_close:
+        topic = TOPIC_QUESTION.get(best, best)
+        second = ranking[1][0]
+        if topic in TOPIC_QUESTION.values() and topic == TOPIC_QUESTION.get(second, second):
+            return await reply_for(tracker, topic)
+    return None
 
 
 class ActionAnswerFaq(Action):
@@ -136,7 +165,7 @@ class ActionAnswerFaq(Action):
         confidence = float(intent.get("confidence") or 0.0)
         text = None
         if confidence < TRUSTED_CONFIDENCE and not query.startswith("/"):
-            text = await family_reply(tracker)
+            text = await unsure_reply(tracker)
         if text is None and backed_by_words(tracker, name, confidence, query):
             text = await reply_for(tracker, name)
         if text is None:

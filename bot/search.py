@@ -6,6 +6,11 @@ field weights (a simple BM25F). The corpus is small (tens of passages), so a pla
 in-memory inverted index answers in microseconds and keeps the ranking explainable: a hit
 reports which query terms it matched and how much of the query's information (IDF mass)
 that covers, which the fallback uses to decide between answering and asking.
+
+People mistype ("tiket", «спосбы»): a query word the corpus does not have, of at least
+`MIN_TYPO_LENGTH` letters, is read as the corpus word one edit away (a letter missing,
+extra, changed or two swapped), the most common one if there are several. Candidates come
+from an index of each corpus word's one-letter deletions, so this costs a few lookups.
 """
 
 from __future__ import annotations
@@ -16,6 +21,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.text import tokens
+
+# Shorter words are too easily one edit from another word ("pro", "p1", "api").
+MIN_TYPO_LENGTH = 4
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether b is a, one letter inserted, deleted, changed, or two neighbours swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return short in _deletions(long_)
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,20 @@ class BM25Index:
         # An unseen query word counts as an average one: it lowers coverage (no passage
         # speaks of it) without letting filler words drown a question.
         self.unknown_idf = sum(self.idf.values()) / max(1, len(self.idf))
+        self.df = df
+        self.near: dict[str, set[str]] = {}
+        for term in df:
+            if len(term) >= MIN_TYPO_LENGTH and term.isalpha():
+                for key in _deletions(term) | {term}:
+                    self.near.setdefault(key, set()).add(term)
+
+    def correct(self, term: str) -> str:
+        """The term, or the corpus word one edit away that it is most likely a typo of."""
+        if term in self.idf or len(term) < MIN_TYPO_LENGTH or not term.isalpha():
+            return term
+        found = {t for key in _deletions(term) | {term} for t in self.near.get(key, ())}
+        found = {t for t in found if _one_edit(term, t)}
+        return min(found, key=lambda t: (-self.df[t], t)) if found else term
 
     def _term_score(self, term: str, doc: int) -> float:
         total = 0.0
@@ -70,7 +108,7 @@ class BM25Index:
         return self.idf[term] * total
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
-        q_terms = list(dict.fromkeys(tokens(query)))
+        q_terms = list(dict.fromkeys(self.correct(t) for t in tokens(query)))
         if not q_terms:
             return []
         total_idf = sum(self.idf.get(t, self.unknown_idf) for t in q_terms)

@@ -130,9 +130,10 @@ def is_personal(text: str) -> bool:
 
 
 # The plans' names as people write them, in both languages ("business hours" and the like
-# are not the Business plan).
+# are not the Business plan); not paying names the free plan too.
 _PLAN_NAMES = {
-    "basic": r"basic|free|бесплатн\w*|базов\w*",
+    "basic": r"basic|free|unpaid|non-paying|(?:don't|do not|not) pay(?:ing)?|without paying"
+             r"|бесплатн\w*|базов\w*|не плач\w*|не плат\w*|без оплаты",
     "pro": r"pro|профессиональн\w*",
     "business": r"business(?!\s+(?:hours?|days?|impact))|бизнес\w*",
     "education": r"education\w*|образовани\w*",

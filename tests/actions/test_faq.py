@@ -191,3 +191,45 @@ async def test_nlu_fallback_elsewhere_still_searches() -> None:
         slots={"language": "ru"},
         ranking=[("nlu_fallback", 0.35), ("faq_live_chat", 0.33), ("faq_plan_paid", 0.3)]))
     assert "/kb/ru/paid-plan-support)" not in (messages[0].get("text") or "")
+
+
+@pytest.mark.parametrize(("ranking", "article"), [
+    ([("faq_web_ticket", 0.43), ("open_ticket", 0.37)], "web-tickets"),
+    ([("request_human", 0.3), ("faq_live_chat", 0.28)], "live-chat"),
+    ([("phone_number", 0.33), ("faq_phone_support", 0.3)], "phone-support"),
+])
+async def test_torn_between_asking_about_a_channel_and_asking_for_it_answers_the_question(
+    ranking: list[tuple[str, float]], article: str
+) -> None:
+    messages, events = await run(ActionKbSearch(), tracker(
+        "hmm, that thing with support", "nlu_fallback", 0.35, user="enterprise-admin",
+        ranking=[("nlu_fallback", 0.35), *ranking]))
+    assert f"/kb/en/{article})" in messages[0]["text"]
+    assert "form" not in str(events)  # nothing started on a guess
+
+
+async def test_torn_between_two_topics_still_searches() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "hmm, that thing with support", "nlu_fallback", 0.35, user="enterprise-admin",
+        ranking=[("nlu_fallback", 0.35), ("faq_web_ticket", 0.4), ("request_human", 0.35)]))
+    assert "Source:" not in (messages[0].get("text") or "")
+
+
+@pytest.mark.parametrize("ranking", [
+    [("faq_phone_support", 0.45), ("faq_plan_business", 0.4)],
+    [("faq_plan_business", 0.45), ("faq_phone_support", 0.4)],
+])
+async def test_torn_between_a_channel_and_a_plan_answers_the_channel(
+    ranking: list[tuple[str, float]]
+) -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "education owners and the phone", "nlu_fallback", 0.35, user="education-owner",
+        ranking=[("nlu_fallback", 0.35), *ranking]))
+    assert "/kb/en/phone-support)" in messages[0]["text"]
+
+
+async def test_torn_between_two_channels_still_searches() -> None:
+    messages, _ = await run(ActionKbSearch(), tracker(
+        "support, the phone or the chat", "nlu_fallback", 0.35, user="education-owner",
+        ranking=[("nlu_fallback", 0.35), ("faq_phone_support", 0.4), ("faq_live_chat", 0.38)]))
+    assert "Source:" not in (messages[0].get("text") or "")

@@ -39,6 +39,8 @@ def test_a_users_words_echoed_by_the_bot_stay_literal() -> None:
     ("we're on Enterprise, what do admins get", {"enterprise"}),
     ("у нас тариф «Профессиональный»", {"pro"}),
     ("я на бесплатном тарифе", {"basic"}),
+    ("we don't pay for Zoom", {"basic"}),
+    ("мы не платим за подписку", {"basic"}),
     ("free vs pro", {"basic", "pro"}),
     ("our API plan", {"api"}),
     ("Образование и Бизнес", {"education", "business"}),
