@@ -37,25 +37,26 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- why not (one sentence) --------------------------------------------------------------
     "refuse.not_signed_in": {
-        "en": "{note} {Channel} is for signed-in owners and admins of {plans} accounts.",
+        "en": "{note} Only signed-in owners and admins of {plans} accounts can use {channel}.",
         "ru": "{note} {Channel}: только для владельцев и администраторов учетных записей "
               "{plans}, вошедших в систему.",
     },
     "refuse.unlicensed": {
-        "en": "{Channel} needs a licence on your {plan} account, and you don't have one.",
+        "en": "To use {channel} you need a licence on your {plan} account, and you don't "
+              "have one.",
         "ru": "{Channel}: нужна лицензия в вашей учетной записи {plan}, а у вас ее нет.",
     },
     "refuse.free_plan": {
-        "en": "{Channel} comes with licensed paid plans ({plans}); your account is on {plan}.",
+        "en": "Licensed paid plans ({plans}) include {channel}; your account is on {plan}.",
         "ru": "{Channel}: только в лицензированных платных тарифах ({plans}); ваша учетная "
               "запись — на тарифе {plan}.",
     },
     "refuse.role": {
-        "en": "On {plan} accounts, {channel} is for {roles}, and you're {a_role}.",
+        "en": "On {plan} accounts, only {roles} can use {channel}, and you're {a_role}.",
         "ru": "В учетных записях {plan} {channel} — только для {roles}, а вы — {role}.",
     },
     "refuse.plan": {
-        "en": "{Channel} is for owners and admins of {plans} accounts; yours is on {plan}.",
+        "en": "Only owners and admins of {plans} accounts can use {channel}; yours is on {plan}.",
         "ru": "{Channel}: только для владельцев и администраторов учетных записей {plans}; "
               "ваша — на тарифе {plan}.",
     },

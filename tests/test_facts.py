@@ -52,12 +52,31 @@ def domain_texts() -> list[str]:
     return [v.get("text", "") for variants in DOMAIN["responses"].values() for v in variants]
 
 
+def decision_texts() -> list[str]:
+    """The sentences the actions build with the policy's names filled in: why a channel
+    is not open to someone, for every plan x role x channel, licensed or not, and for a
+    visitor who is not signed in, in both languages."""
+    from bot import policy
+    from bot.accounts import Account
+    from bot.entitlements import Asker, decide
+    from bot.identity import ANONYMOUS, Identity
+
+    loaded = policy.load()
+    askers = [Asker(ANONYMOUS, None)] + [
+        Asker(Identity(f"{plan}-{role}", "verified"),
+              Account(f"{plan}-{role}", "Demo", "acct", plan, licensed, role))
+        for plan in loaded.plans for role in loaded.roles for licensed in (True, False)]
+    return [decide(loaded, who, channel, lang).sentence
+            for who in askers for channel in loaded.channels for lang in ("en", "ru")]
+
+
 def product_texts() -> dict[str, list[str]]:
     """Everything the product can show, by where it lives."""
     return {
         "kb": [p.text for kb in KB.values() for p in kb.passages],
         "domain": domain_texts(),
-        "actions": [t for variants in TEXTS.values() for t in variants.values()],
+        "actions": [t for variants in TEXTS.values() for t in variants.values()]
+        + decision_texts(),
         "canned": [c["text"] for c in CANNED],
         "page": [page_text()],
     }
@@ -110,8 +129,9 @@ def test_domain_responses_and_action_texts_state_no_facts() -> None:
 def test_every_action_text_exists_in_both_languages_with_the_same_placeholders() -> None:
     from bot.messages import placeholders
 
-    def names(template: str) -> set[str]:  # "a member" is English grammar for the role
-        return {"role" if n == "a_role" else n for n in placeholders(template)}
+    def names(template: str) -> set[str]:  # "a member", "Web tickets": grammar of a name
+        return {{"a_role": "role", "Channel": "channel"}.get(n, n)
+                for n in placeholders(template)}
 
     for key, variants in TEXTS.items():
         assert set(variants) == {"en", "ru"}, key
@@ -221,6 +241,9 @@ UNSUPPORTED = [
     ("from self-service to 24/7 live chat and phone", "phone is not 24/7 in the guidelines"),
     ("1 hours", "grammar: 1 hour"),
     ("Web tickets is", "grammar"),
+    ("Web tickets comes", "grammar"),
+    ("Web tickets needs", "grammar"),
+    ("web tickets is for", "grammar"),
     ("follow it until it's resolved", "tickets are not promised a resolution"),
     ("Here's what to send us", "the guidelines list nothing to send for billing"),
     ("escalating it to our engineers", "not in the guidelines"),

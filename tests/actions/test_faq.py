@@ -96,11 +96,11 @@ async def test_general_phone_facts_for_everyone(lang: str, question: str, intent
 @pytest.mark.parametrize(("user", "lang", "line"), [
     ("enterprise-admin", "en", "You (admin on Enterprise) have phone support"),
     ("enterprise-admin", "ru", "Вам (администратор, «Предприятие») доступна поддержка по телефону"),
-    ("pro-owner", "en", "Phone support is for owners and admins of Business, Education, "
-                        "Enterprise and API accounts; yours is on Pro."),
+    ("pro-owner", "en", "Only owners and admins of Business, Education, Enterprise and API "
+                        "accounts can use phone support; yours is on Pro."),
     ("pro-owner", "ru", "ваша — на тарифе «Профессиональный»"),
-    ("business-member", "en", "On Business accounts, phone support is for owners and "
-                              "admins, and you're a member."),
+    ("business-member", "en", "On Business accounts, only owners and admins can use phone "
+                              "support, and you're a member."),
     (None, "en", "You're not signed in"),
     (None, "ru", "Вы не вошли в систему"),
 ])
