@@ -36,6 +36,7 @@ from actions.context import (
 from actions.fallback import search_and_answer
 from bot import text
 from bot.entitlements import Asker, access_note, decide, describe_support, response_note
+from bot.knowledge import Article, KnowledgeBase
 
 # NLU confidence above which the intent alone is enough (button payloads score 1.0).
 TRUSTED_CONFIDENCE = 0.65
@@ -49,12 +50,26 @@ SUPPORT_FAMILY = {"faq_support_options", "faq_plan_basic", "faq_plan_paid",
                   "faq_plan_business"}
 
 
+def named_plan_article(kb: KnowledgeBase, query: str) -> Article | None:
+    """The one plan article that covers every plan the question names, if there is one."""
+    named = {kb.plan_article(plan) for plan in text.named_plans(query)}
+    return named.pop() if len(named) == 1 else None
+
+
 async def reply_for(tracker: Tracker, intent: str) -> str | None:
     """The answer to a question of this intent, with its source; None if no article."""
-    kb, lang = kb_for(tracker), language(tracker)
-    personal = intent.startswith("faq_plan_") and text.is_personal(user_text(tracker))
-    who = await asker(tracker) if intent == "faq_support_options" or personal else None
-    if who is not None and (intent == "faq_support_options" or who.signed_in):
+    kb, lang, query = kb_for(tracker), language(tracker), user_text(tracker)
+    named = named_plan_article(kb, query) if intent in SUPPORT_FAMILY else None
+    personal = intent.startswith("faq_plan_") and text.is_personal(query)
+    who = await asker(tracker) if intent in SUPPORT_FAMILY else None
+    own_named = named is not None and who is not None and who.signed_in \
+        and named is kb.plan_article(who.plan)
+    if named is not None and not own_named:
+        # "what support does Enterprise get" (not the asker's own plan): the article of
+        # the plan it names, whichever of the family NLU chose
+        intent = next(i for i in named.intents if i.startswith("faq_plan_"))
+    elif who is not None and (intent == "faq_support_options"
+                              or ((personal or own_named) and who.signed_in)):
         # what this asker gets ("what does my plan include" from a signed-in user too):
         # signed in, it points at the article of their own plan
         article = (kb.plan_article(who.plan) if who.signed_in else None) or \
@@ -134,15 +149,11 @@ async def unsure_reply(tracker: Tracker) -> str | None:
         if len(channels) == 1 and len(plans) == 1:
             return await reply_for(tracker, channels[0])
     if best in SUPPORT_FAMILY and confidence >= FAMILY_CONFIDENCE:
+        if named_plan_article(kb_for(tracker), query) is not None:
+            return await reply_for(tracker, best)
         if text.is_personal(query) and (await asker(tracker)).signed_in:
             return await reply_for(tracker, "faq_support_options")
-        kb = kb_for(tracker)
-        named = {kb.plan_article(plan) for plan in text.named_plans(query)}
-        article = named.pop() if len(named) == 1 else None
-        if article is None:
-            return None
-        return await reply_for(tracker, next(i for i in article.intents
-                                             if i.startswith("faq_plan_")))
+        return None
     if two_close:
         topic = TOPIC_QUESTION.get(best, best)
         second = ranking[1][0]

@@ -135,6 +135,8 @@ _PLAN_NAMES = {
     "basic": r"basic|free|unpaid|non-paying|(?:don't|do not|not) pay(?:ing)?|without paying"
              r"|бесплатн\w*|базов\w*|не плач\w*|не плат\w*|без оплаты",
     "pro": r"pro|профессиональн\w*",
+    # paid or licensed plans in general: all of them (so "free or paid" names two articles)
+    "paid": r"paid|licensed|платн\w*|лицензированн\w*",
     "business": r"business(?!\s+(?:hours?|days?|impact))|бизнес\w*",
     "education": r"education\w*|образовани\w*",
     "enterprise": r"enterprise|предприяти\w*|корпоративн\w*",
@@ -144,7 +146,14 @@ _PLAN = {plan: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
          for plan, words in _PLAN_NAMES.items()}
 
 
+_PAID = ("pro", "business", "education", "enterprise", "api")
+
+
 def named_plans(text: str) -> set[str]:
-    """The support plans a message names ("we're on Enterprise", «на тарифе Pro»)."""
+    """The support plans a message names ("we're on Enterprise", «на тарифе Pro»; "paid"
+    names every paid plan)."""
     folded = text.replace("ё", "е").replace("Ё", "Е")
-    return {plan for plan, pattern in _PLAN.items() if pattern.search(folded)}
+    found = {plan for plan, pattern in _PLAN.items() if pattern.search(folded)}
+    if "paid" in found:
+        found = (found - {"paid"}) | set(_PAID)
+    return found

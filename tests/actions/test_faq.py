@@ -233,3 +233,26 @@ async def test_torn_between_two_channels_still_searches() -> None:
         "support, the phone or the chat", "nlu_fallback", 0.35, user="education-owner",
         ranking=[("nlu_fallback", 0.35), ("faq_phone_support", 0.4), ("faq_live_chat", 0.38)]))
     assert "Source:" not in (messages[0].get("text") or "")
+
+
+@pytest.mark.parametrize(("user", "question", "intent", "article", "personal"), [
+    # a plan named, NLU sure of the wrong member of the family: the named plan's article
+    (None, "what do Enterprise admins get from support", "faq_plan_paid",
+     "business-plan-support", False),
+    (None, "support options on the free plan", "faq_support_options", "basic-plan-support",
+     False),
+    # signed in, another plan named: that plan, not theirs
+    ("pro-owner", "what support does the API plan give", "faq_support_options",
+     "business-plan-support", False),
+    # signed in, their own plan named: what they themselves get
+    ("pro-owner", "what support does Pro give", "faq_plan_business", "paid-plan-support", True),
+    # several plans' articles named: as before
+    (None, "free or paid: how does support compare", "faq_support_options", "support-options",
+     False),
+])
+async def test_the_plan_a_question_names_decides_among_the_support_intents(
+    user: str | None, question: str, intent: str, article: str, personal: bool
+) -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker(question, intent, 0.95, user=user))
+    assert f"/kb/en/{article})" in messages[0]["text"]
+    assert ("You can use:" in messages[0]["text"]) is (personal or article == "support-options")
