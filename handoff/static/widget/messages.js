@@ -111,7 +111,7 @@ export function assignSeq(node, seq) {
 
 // `name`: the sender's own name (an agent), else the catalogue's `key` for the sender.
 export function messageShell(sender, name, ts, key) {
-  const node = el('div', 'hc-msg hc-msg--' + sender);
+  const node = el('div', { className: 'hc-msg hc-msg--' + sender });
   node.dataset.sender = sender;
   const meta = el('div', { className: 'hc-msg__meta' });
   const who = elText('span', 'hc-msg__sender', name || this.t(key));

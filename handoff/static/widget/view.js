@@ -224,7 +224,7 @@ export function iconButton(key, paths, onClick) {
 
 // A button labelled from the catalogue (`key`), or with a text of its own (`text`).
 export function textButton(key, className, onClick, text) {
-  const button = el('button', className, text);
+  const button = el('button', { className, text });
   button.type = 'button';
   if (!text) this.label(button, 'text', key);
   button.addEventListener('click', onClick);
