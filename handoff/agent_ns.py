@@ -25,6 +25,7 @@ from handoff.edge import error_reply
 from handoff.errors import BadRequest, Forbidden, TooLarge
 from handoff.presence import Presence
 from handoff.ratelimit import RateLimiter
+from handoff.sweeper import InFlight
 from handoff.vocabulary import AgentEvent
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.capacity = capacity
         self.max_message_chars = max_message_chars
         self.limiter = RateLimiter(60, 10.0)
+        self.in_flight = InFlight()  # waited for at shutdown
         self.local: dict[str, set[str]] = {}  # agent -> this process's socket ids
         self.chosen: dict[str, str] = {}  # agent -> the presence it chose last (here)
 
@@ -84,6 +86,10 @@ class AgentNamespace(socketio.AsyncNamespace):
             await self.desk.fanout.board(sid, await self.board.snapshot())
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        with self.in_flight:
+            await self._disconnected(sid)
+
+    async def _disconnected(self, sid: str) -> None:
         session = await self.get_session(sid)
         username = session.get("agent")
         self.limiter.forget(sid)
@@ -152,7 +158,8 @@ class AgentNamespace(socketio.AsyncNamespace):
             self.limiter.check(sid)
             validation.within(data, MAX_EVENT_BYTES, event)
             session = await self.get_session(sid)
-            result = await handler(session["agent"], validation.as_dict(data, event))
+            with self.in_flight:
+                result = await handler(session["agent"], validation.as_dict(data, event))
             return {"ok": True, **(result or {})}
         except Exception as exc:
             return error_reply(exc, f"agent {event}")

@@ -110,6 +110,8 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
         loops: list[asyncio.Task[None]] = []
         turns: BotTurns | None = None
         desk: Desk | None = None
+        widget_ns: WidgetNamespace | None = None
+        agent_ns: AgentNamespace | None = None
         try:
             await _wait_for_redis(redis)
             accounts = RedisAccountDirectory(redis, seed=read_yaml(policy))
@@ -189,6 +191,9 @@ def _resources(sio: socketio.AsyncServer, canned: Any) -> Any:
                 await desk.stop()
             try:
                 await sio.shutdown()
+                for namespace in (widget_ns, agent_ns):  # what they are still doing
+                    if namespace is not None:
+                        await namespace.in_flight.drained(5.0)
             except Exception:
                 log.warning("stopping Socket.IO failed", exc_info=True)
             finally:

@@ -50,3 +50,33 @@ async def cancel(task: object) -> None:
     if isinstance(task, asyncio.Future) and not task.done():
         task.cancel()
         await asyncio.wait([task])
+
+
+class InFlight:
+    """Handlers still running (events, disconnects, their follow-ups): at shutdown the
+    gateway waits for them before it closes its Redis clients, so that none of them opens
+    a new connection on a closed pool (or loses a write half-way)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __enter__(self) -> InFlight:
+        self.count += 1
+        self._idle.clear()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.count -= 1
+        if not self.count:
+            self._idle.set()
+
+    async def drained(self, timeout_s: float) -> bool:
+        """True when nothing is running any more (waits at most `timeout_s`)."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+            return True
+        except TimeoutError:
+            log.warning("%d handlers still running at shutdown", self.count)
+            return False

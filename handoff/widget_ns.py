@@ -53,6 +53,7 @@ from handoff.ratelimit import (
     SharedLimits,
     client_address,
 )
+from handoff.sweeper import InFlight
 from handoff.transcript import REPLAY_PAGE, Message, Transcript
 from handoff.turns import BotTurns, Turn
 from handoff.vocabulary import Code, WidgetEvent
@@ -112,6 +113,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.ordered: dict[str, asyncio.Lock] = {}
         self.sessions: dict[str, Session] = {}
         self.background: set[asyncio.Task[None]] = set()
+        self.in_flight = InFlight()  # waited for at shutdown
 
     # -- connection ----------------------------------------------------------------------
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -132,6 +134,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.metrics.connected()
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        with self.in_flight:
+            await self._disconnected(sid)
+
+    async def _disconnected(self, sid: str) -> None:
         self.metrics.disconnected()
         address = self.addresses.pop(sid, None)
         if address is not None:
@@ -152,7 +158,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
                 log.warning("could not record that %s left chat %s", sid, session.chat_id)
 
     def _later(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
+        async def run() -> None:
+            with self.in_flight:
+                await coro
+        task = asyncio.ensure_future(run())
         self.background.add(task)
         task.add_done_callback(self.background.discard)
 
@@ -228,8 +237,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         try:
             self.limiter.check(sid)
             validation.within(data, self.limits.max_event_bytes, event)
-            async with self.ordered.setdefault(sid, asyncio.Lock()):
-                result = await handler(sid, validation.as_dict(data, event))
+            with self.in_flight:
+                async with self.ordered.setdefault(sid, asyncio.Lock()):
+                    result = await handler(sid, validation.as_dict(data, event))
             return {"ok": True, **(result or {})}
         except ChatNotFound as exc:
             if sid not in self.sessions:
@@ -343,6 +353,10 @@ class WidgetNamespace(socketio.AsyncNamespace):
         seq, new, state = int(info["seq"]), bool(info["new"]), str(info["state"])
         stored = outcome.messages[:1] if new else [
             m for m in await self.transcript.after(chat_id, seq - 1, 1) if m.seq == seq]
+        asks_bot = (state == v.BOT and new and bool(info.get("turn")) and not direct
+                    and not info.get("rated") and message.strip() != TICKET_INSTEAD)
+        if asks_bot:  # the bot first: the echo below goes out while Rasa thinks
+            self.turns.start(Turn.from_record(chat_id, seq, str(info["turn"])))
         # the user's other tabs of this chat show it too (this one already does), and
         # its agent if it has one
         agent = str(info.get("assignee") or "") if state == v.AGENT else ""
@@ -359,12 +373,11 @@ class WidgetNamespace(socketio.AsyncNamespace):
             await self.desk.send_status(chat_id)
         elif state == v.BOT and direct and new:
             await self._person_without_bot(chat_id, message, context, language)
-        elif state == v.BOT and info.get("turn"):
+        elif state == v.BOT and info.get("turn") and not asks_bot:
             turn = Turn.from_record(chat_id, seq, str(info["turn"]))
-            if new:
-                if message.strip() == TICKET_INSTEAD:  # it left the queue to do this
-                    await self.desk.send_status(chat_id)
-                    await self.desk.broadcast_queue()
+            if new:  # it left the queue to do this (TICKET_INSTEAD)
+                await self.desk.send_status(chat_id)
+                await self.desk.broadcast_queue()
                 self.turns.start(turn)
             else:
                 await self.turns.take_over(chat_id, seq, str(info["turn"]))
