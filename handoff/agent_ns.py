@@ -104,6 +104,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         """Refresh this process's agents' heartbeats; requeue the chats of agents gone
         past the grace period (whichever process they were on)."""
         now = time.time()
+        self.limiter.prune()
         await self._sign_out_stale(now)
         await self.presence.heartbeat(
             {username: sorted(sids) for username, sids in list(self.local.items())}, now)

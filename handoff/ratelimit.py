@@ -35,6 +35,13 @@ class RateLimiter:
                               f"{self.window:.0f} s; wait a moment and retry")
         seen.append(now)
 
+    def prune(self, now: float | None = None) -> None:
+        """Forget connections without an event in the window: an idle one keeps
+        nothing (run by the sweep)."""
+        cutoff = (now if now is not None else time.monotonic()) - self.window
+        for sid in [sid for sid, seen in self.events.items() if not seen or seen[-1] <= cutoff]:
+            del self.events[sid]
+
     def forget(self, sid: str) -> None:
         self.events.pop(sid, None)
 

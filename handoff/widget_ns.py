@@ -13,10 +13,11 @@ delivery repeated, and its bot turn taken over if the process running it died.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +111,9 @@ class WidgetNamespace(socketio.AsyncNamespace):
         self.per_address: dict[str, int] = {}  # address -> this process's sockets
         # python-socketio runs each event in its own task; one lock per connection makes
         # a connection's events run one at a time, in the order they arrived.
-        self.ordered: dict[str, asyncio.Lock] = {}
+        # (kept only while a connection has events running or waiting: an idle one
+        # costs nothing here)
+        self.ordered: dict[str, tuple[asyncio.Lock, int]] = {}
         self.sessions: dict[str, Session] = {}
         self.background: set[asyncio.Task[None]] = set()
         self.in_flight = InFlight()  # waited for at shutdown
@@ -144,18 +147,29 @@ class WidgetNamespace(socketio.AsyncNamespace):
             self.per_address[address] -= 1
             if not self.per_address[address]:
                 del self.per_address[address]
-        lock = self.ordered.get(sid)
-        if lock is not None:
-            async with lock:  # let the events this connection already sent finish
+        if sid in self.ordered:
+            async with self.ordered[sid][0]:  # let the events already sent finish
                 pass
         self.limiter.forget(sid)
-        self.ordered.pop(sid, None)
         session = self.sessions.pop(sid, None)
         if session:
             try:
                 await self._absent(sid, session.chat_id, time.time())
             except Exception:  # e.g. Redis down: the heartbeat expires anyway
                 log.warning("could not record that %s left chat %s", sid, session.chat_id)
+
+    @contextlib.contextmanager
+    def _one_at_a_time(self, sid: str) -> Iterator[asyncio.Lock]:
+        """The connection's lock, made when its first event arrives and dropped when its
+        last one is done."""
+        lock, users = self.ordered.get(sid) or (asyncio.Lock(), 0)
+        self.ordered[sid] = (lock, users + 1)
+        try:
+            yield lock
+        finally:
+            lock, users = self.ordered.pop(sid)
+            if users > 1:
+                self.ordered[sid] = (lock, users - 1)
 
     def _later(self, coro: Any) -> None:
         async def run() -> None:
@@ -191,6 +205,7 @@ class WidgetNamespace(socketio.AsyncNamespace):
         """Refresh this process's sockets; take queued chats whose user is gone past the
         grace period out of the queue (whichever process served them)."""
         now = time.time()
+        self.limiter.prune()
         sockets: dict[str, list[str]] = {}
         for sid, session in list(self.sessions.items()):
             sockets.setdefault(redis_keys.chat_conns(session.chat_id), []).append(sid)
@@ -237,8 +252,8 @@ class WidgetNamespace(socketio.AsyncNamespace):
         try:
             self.limiter.check(sid)
             validation.within(data, self.limits.max_event_bytes, event)
-            with self.in_flight:
-                async with self.ordered.setdefault(sid, asyncio.Lock()):
+            with self.in_flight, self._one_at_a_time(sid) as lock:
+                async with lock:
                     result = await handler(sid, validation.as_dict(data, event))
             return {"ok": True, **(result or {})}
         except ChatNotFound as exc:
