@@ -84,6 +84,12 @@ class WidgetClient:
         await self.sio.connect(url, headers=headers, transports=transports or ["websocket"],
                                wait_timeout=10)
 
+    async def open_signed_in(self, url: str, token: str) -> str:
+        """Connect and open a chat as the user of `token`; the chat's id."""
+        await self.connect(url)
+        await self.sio.emit("session_request", {"customData": {"token": token}})
+        return str(await self.wait_for("session_confirm"))
+
     async def wait_for(self, name: str, match: Callable[[Any], bool] = lambda _: True,
                        timeout: float = 30, after: int = 0) -> Any:
         """The first `name` event at index >= after that matches; waits for it."""

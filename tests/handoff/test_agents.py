@@ -121,10 +121,8 @@ async def test_paid_owner_handoff_end_to_end(
                              actions_url=f"http://127.0.0.1:{rasa_stack.actions_port}")
     user_gateway, agent_gateway = await start_gateway(settings), await start_gateway(settings)
     user = widget()
-    await user.connect(user_gateway)
-    token = identity.issue("pro-owner", settings.help_center_secret)
-    await user.sio.emit("session_request", {"customData": {"token": token}})
-    chat_id = await user.wait_for("session_confirm")
+    chat_id = await user.open_signed_in(
+        user_gateway, identity.issue("pro-owner", settings.help_center_secret))
 
     async def say(text: str) -> None:
         await user.sio.emit("user_uttered", {"message": text, "session_id": chat_id})
@@ -264,9 +262,7 @@ async def test_a_queued_user_gone_past_the_grace_leaves_the_queue(
     gone, back = widget(), widget()
     chats = []
     for user in (gone, back):
-        await user.connect(base)
-        await user.sio.emit("session_request", {"customData": {"token": token}})
-        chats.append(str(await user.wait_for("session_confirm")))
+        chats.append(await user.open_signed_in(base, token))
         await queued_chat(aredis, chats[-1], "P2", time.time(), user_socket=False)
     alice = agent_client()
     await alice.login(base, "agent1")  # away: sees the queue, gets no chats
