@@ -6,8 +6,9 @@
   as one feature. Character n-grams (`char_wb`) take care of typos in both languages.
 - `GuardedFallbackClassifier`: Rasa's FallbackClassifier that also routes input no intent
   classifier should guess on: an empty message, emoji only, punctuation, or text mostly in
-  a script the assistant does not speak. Its action asks to rephrase or names the
-  languages it speaks.
+  a script the assistant does not speak (its action asks to rephrase or names the
+  languages it speaks), and a short answer naming a country that the classifier took for
+  "cancel", "yes" or the like.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import text
+from bot import countries, text
 
 
 @DefaultV1Recipe.register(
@@ -45,7 +46,22 @@ class GuardedFallbackClassifier(FallbackClassifier):
         raw = message.get(TEXT) or ""
         if not text.has_letters(raw) or text.looks_unsupported(raw):
             return True
+        if _names_a_place(raw) and message.get(INTENT, {}).get(INTENT_NAME_KEY) in CONTROL:
+            return True
         return bool(super()._should_fallback(message))
+
+
+# Intents that steer the conversation ("cancel", "yes", "thanks"): a short answer that
+# names a country ("France", "from Italy", «из Германии») is an answer, never one of
+# these, whatever the classifier thought of a word it has rarely seen; in a form it fills
+# the slot asked for (the phone form's country), elsewhere it goes to the search.
+CONTROL = frozenset({"cancel", "affirm", "deny", "thank", "greet", "goodbye",
+                     "out_of_scope", "bot_challenge", "switch_language"})
+PLACE_ANSWER_WORDS = 4
+
+
+def _names_a_place(raw: str) -> bool:
+    return len(raw.split()) <= PLACE_ANSWER_WORDS and countries.find(raw) is not None
 
 
 __all__ = ["GuardedFallbackClassifier", "StemmingTokenizer"]
