@@ -21,12 +21,17 @@ MIN_SCORE: Final = 1.0  # below it a hit is a word in passing (e.g. "the", "zoom
 
 
 def short(text: str, limit: int = ANSWER_CHARS) -> str:
-    """`text` on one paragraph's worth of characters, cut at a word with an ellipsis."""
-    flat = " ".join(text.split())
+    """About `limit` characters of `text`, its lines kept (the passage's Markdown lists
+    stay lists), cut after a whole line, else at a word, with an ellipsis."""
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    flat = "\n".join(line for n, line in enumerate(lines) if line or (n and lines[n - 1]))
     if len(flat) <= limit:
         return flat
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
+    head = flat[:limit]
+    cut = head.rsplit("\n", 1)[0] if "\n" in head[limit // 2:] else \
+        head.rsplit(" ", 1)[0].rstrip(",;:")
+    cut = cut.rstrip()
+    return cut + ("…" if cut[-1:].isalnum() else " …")
 
 
 def is_words(text: str) -> bool:

@@ -7,7 +7,7 @@
  */
 import { clear, el } from '../core/dom.js';
 import { t as textIn } from '../core/i18n.js';
-import { safeUrl } from '../core/markdown.js';
+import { render, safeUrl } from '../core/markdown.js';
 import { insertIntoReply } from './composer.js';
 import { chatLanguage, t } from './language.js';
 import { state } from './state.js';
@@ -54,7 +54,7 @@ export function renderAssist(chat) {
     refs.assistList.appendChild(el('li', { className: 'assist-item' },
       el('p', { className: 'assist-title' }, title),
       s.heading ? el('p', { className: 'assist-heading', text: String(s.heading) }) : null,
-      el('p', { className: 'assist-answer', text: s.answer }),
+      el('div', { className: 'assist-answer' }, render(s.answer)),
       el('button', {
         className: 'btn btn-small', type: 'button', text: t('console.assist.insert'),
         'data-i18n': 'console.assist.insert', 'aria-describedby': titleId,
