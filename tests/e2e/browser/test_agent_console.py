@@ -470,6 +470,8 @@ def test_at_capacity_no_chat_is_offered(
     queue = page.get_by_role("region", name="Queue")
     expect(queue).to_contain_text("at capacity")
     expect(page.get_by_role("button", name="Take next")).to_be_disabled()
+    # the queue follows within its broadcast interval (0.2 s): one chat left in it
+    expect(queue.get_by_role("listitem")).to_have_count(1)
     expect(queue.get_by_role("button", name="Accept")).to_be_disabled()
     # closing one frees a place: the waiting chat is assigned, and nothing is offered again
     page.get_by_label("Resolution").select_option(label="Resolved")
