@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import redis as redis_lib
@@ -187,6 +188,11 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
     expect(transcript.get_by_text("Клиент", exact=True).first).to_be_visible()
     expect(transcript.get_by_text("Ассистент", exact=True).first).to_be_visible()
 
+    # the console's new panels speak Russian too
+    expect(panel.get_by_role("region", name="Подходящие статьи")).to_be_visible()
+    expect(panel.get_by_role("region", name="Внутренние заметки")).to_be_visible()
+    expect(panel.get_by_role("button", name="Вернуть боту")).to_be_visible()
+
     reply = panel.get_by_role("textbox", name="Ответ")
     reply.fill("Здравствуйте! Меня зовут Алиса. Из какого браузера вы подключаетесь?")
     reply.press("Enter")
@@ -216,6 +222,15 @@ def test_russian_speaking_admin_handed_to_an_agent_and_back(
         .to_be_visible()
     expect(rating).to_have_count(0)
     expect(chat.get_by_role("button", name="Связаться со специалистом")).to_be_visible()
+
+    # Bo's copy of the chat, in Russian
+    with user.expect_download() as info:
+        chat.get_by_role("button", name="Скачать переписку").click()
+    copy = Path(info.value.path()).read_text(encoding="utf-8")
+    for line in ("Никто в компании не может подключиться к конференциям",
+                 "Из какого браузера вы подключаетесь?", "Из Chrome, на Windows"):
+        assert line in copy, line
+    expect(chat.get_by_role("status").filter(has_text="Переписка скачана.")).to_be_visible()
 
     rated = [c for c in chats_in_redis(web_stack.redis_url) if c.get("csat_rating")]
     assert [(c["user_id"], c["language"], c["csat_rating"], c["csat_comment"],
