@@ -53,11 +53,34 @@ class Liveness:
 
     async def gone(self, grace_s: float, now: float) -> bool:
         """True once there has been no live socket for longer than the grace period."""
-        await self.redis.zremrangebyscore(self.conns, "-inf", now - grace_s)
-        if await self.redis.zcard(self.conns):
-            return False
-        gone = await self.redis.hget(self.hash_key, self.gone_field)
-        if gone is None:  # its process died without saying so: start the clock now
-            await self.redis.hset(self.hash_key, self.gone_field, str(now))
-            return False
-        return now - float(gone) > grace_s
+        return (await gone_many(self.redis, [self], grace_s, now))[0]
+
+
+async def gone_many(redis: Redis, parties: Sequence[Liveness], grace_s: float, now: float
+                    ) -> list[bool]:
+    """`Liveness.gone` for many parties (the queue's users at each sweep) in two round
+    trips instead of three or four each."""
+    if not parties:
+        return []
+    async with redis.pipeline(transaction=False) as pipe:
+        for party in parties:
+            pipe.zremrangebyscore(party.conns, "-inf", now - grace_s)
+            pipe.zcard(party.conns)
+            pipe.hget(party.hash_key, party.gone_field)
+        replies = await pipe.execute()
+    gone, unclocked = [], []
+    for i, party in enumerate(parties):
+        count, since = replies[3 * i + 1], replies[3 * i + 2]
+        if count:
+            gone.append(False)
+        elif since is None:  # its process died without saying so: start the clock now
+            unclocked.append(party)
+            gone.append(False)
+        else:
+            gone.append(now - float(since) > grace_s)
+    if unclocked:
+        async with redis.pipeline(transaction=False) as pipe:
+            for party in unclocked:
+                pipe.hset(party.hash_key, party.gone_field, str(now))
+            await pipe.execute()
+    return gone

@@ -210,13 +210,15 @@ class WidgetNamespace(socketio.AsyncNamespace):
         for sid, session in list(self.sessions.items()):
             sockets.setdefault(redis_keys.chat_conns(session.chat_id), []).append(sid)
         await liveness.refresh(self.lifecycle.redis, sockets, now)
-        for chat_id in await self.lifecycle.queued(1000):
-            if await self.desk.customer(chat_id).gone(grace, now):
-                try:
-                    chat = await self.lifecycle.get(chat_id)
-                except ChatNotFound:
-                    continue
-                await self.desk.abandon(chat)
+        queued = await self.lifecycle.queued(1000)
+        gone = await liveness.gone_many(self.lifecycle.redis,
+                                        [self.desk.customer(c) for c in queued], grace, now)
+        for chat_id in [c for c, left in zip(queued, gone, strict=True) if left]:
+            try:
+                chat = await self.lifecycle.get(chat_id)
+            except ChatNotFound:
+                continue
+            await self.desk.abandon(chat)
 
     # -- events --------------------------------------------------------------------------
     async def on_session_request(self, sid: str, data: Any = None) -> dict[str, Any]:
