@@ -130,6 +130,12 @@ local function waiting(queue)
   return queue .. ':waiting'
 end
 
+-- Out of the queue and of its waiting set.
+local function unqueue(queue)
+  redis.call('ZREM', queue, p.chat_id)
+  redis.call('ZREM', waiting(queue), p.chat_id)
+end
+
 -- One more `name` today, overall and for `agent`, with `amount` (seconds, a rating)
 -- summed and its largest kept.
 local function count(stats, name, agent, amount)
@@ -148,6 +154,11 @@ end
 
 local function state_is(expected)
   return redis.call('HGET', CHAT, F.state) == expected
+end
+
+-- The chat is with `agent` now.
+local function with_agent(agent)
+  return state_is('agent') and redis.call('HGET', CHAT, F.assignee) == agent
 end
 
 -- Queue the chat for a person (bot -> queued). `h` = {priority, reason, summary, triage,
@@ -195,8 +206,7 @@ end
 
 local function leave_queue(queue, message)
   redis.call('HSET', CHAT, F.state, 'bot')
-  redis.call('ZREM', queue, p.chat_id)
-  redis.call('ZREM', waiting(queue), p.chat_id)
+  unqueue(queue)
   if message then
     append(message)
   end
@@ -375,13 +385,11 @@ elseif cmd == 'claim' then
     return fail('not_queued')
   end
   if not state_is('queued') then
-    redis.call('ZREM', KEYS[5], p.chat_id)
-    redis.call('ZREM', waiting(KEYS[5]), p.chat_id)
+    unqueue(KEYS[5])
     return fail('not_queued')
   end
   local waiting_since = tonumber(redis.call('HGET', CHAT, F.waiting_since) or p.now)
-  redis.call('ZREM', KEYS[5], p.chat_id)
-  redis.call('ZREM', waiting(KEYS[5]), p.chat_id)
+  unqueue(KEYS[5])
   redis.call('HSET', CHAT, F.state, 'agent', F.assignee, p.agent, F.assigned_at, p.now)
   redis.call('SADD', KEYS[6], p.chat_id)
   set_load(KEYS[7], KEYS[6], p.agent)
@@ -393,7 +401,7 @@ elseif cmd == 'transfer' then
   -- From one agent to another online agent with free capacity, in one step.
   need(p.from, p.to, p.capacity)
   need_message(p.message)
-  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.from then
+  if not with_agent(p.from) then
     return fail('not_owner')
   end
   if redis.call('HGET', KEYS[8], 'status') ~= 'online' then
@@ -415,7 +423,7 @@ elseif cmd == 'close' then
   -- agent -> bot: released, its handle time recorded, the rating asked for.
   need(p.agent, p.resolution, p.messages)
   for _, m in ipairs(p.messages) do need_message(m) end
-  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+  if not with_agent(p.agent) then
     return fail('not_owner')
   end
   local resolution_s = release_agent()
@@ -431,7 +439,7 @@ elseif cmd == 'hand_back' then
   -- user message is the bot's again.
   need(p.agent, p.messages)
   for _, m in ipairs(p.messages) do need_message(m) end
-  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+  if not with_agent(p.agent) then
     return fail('not_owner')
   end
   release_agent()
@@ -446,7 +454,7 @@ elseif cmd == 'requeue' then
   -- priority (p.scores[priority]); a chat that is no longer the agent's is just released.
   need(p.agent, p.scores)
   need_message(p.message)
-  local mine = state_is('agent') and redis.call('HGET', CHAT, F.assignee) == p.agent
+  local mine = with_agent(p.agent)
   redis.call('SREM', KEYS[6], p.chat_id)
   set_load(KEYS[7], KEYS[6], p.agent)
   if not mine then
@@ -482,7 +490,7 @@ elseif cmd == 'agent_message' then
   if existing then
     return reply({seq = tonumber(existing), new = false})
   end
-  if not state_is('agent') or redis.call('HGET', CHAT, F.assignee) ~= p.agent then
+  if not with_agent(p.agent) then
     return fail('not_owner')
   end
   local seq = append(p.message)
@@ -501,8 +509,7 @@ elseif cmd == 'note' then
   -- the chat's own notes stream (never its log, which is what the customer is sent),
   -- once per client id, at most p.max_notes per chat.
   need(p.author, p.name, p.text, p.max_notes, p.supervisor)
-  local state = redis.call('HGET', CHAT, F.state)
-  if not state then
+  if not redis.call('HGET', CHAT, F.state) then
     return fail('not_found')
   end
   local cid = p.cid and ('note:' .. p.cid) or nil
@@ -512,8 +519,7 @@ elseif cmd == 'note' then
       return reply({id = tonumber(existing), new = false})
     end
   end
-  if not p.supervisor and (state ~= 'agent' or
-                           redis.call('HGET', CHAT, F.assignee) ~= p.author) then
+  if not p.supervisor and not with_agent(p.author) then
     return fail('not_owner')
   end
   local n = redis.call('XLEN', KEYS[5])
