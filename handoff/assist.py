@@ -41,11 +41,11 @@ def is_words(text: str) -> bool:
     return bool(stripped) and not stripped.startswith("/") and not stripped.isdigit()
 
 
-def customer_words(messages: Sequence[Message]) -> str:
+def customer_said(messages: Sequence[Message]) -> list[str]:
     """What the customer wrote lately (newest first): their last few messages that are
     words."""
     said = [m.text for m in reversed(messages) if m.sender == v.USER and is_words(m.text)]
-    return "\n".join(said[:CUSTOMER_TURNS])
+    return said[:CUSTOMER_TURNS]
 
 
 def suggestions(query: str, language: str) -> list[dict[str, Any]]:
@@ -67,12 +67,11 @@ def suggestions(query: str, language: str) -> list[dict[str, Any]]:
 
 
 def payload(chat_id: str, language: str, messages: Sequence[Message]) -> dict[str, Any]:
-    """The `assist_suggestions` event (and the `assist` acknowledgement) of one chat."""
-    query = customer_words(messages)
+    """The `assist_suggestions` event (and the `assist` acknowledgement) of one chat,
+    from its latest messages."""
     users = [m.seq for m in messages if m.sender == v.USER]
-    return {"chat_id": chat_id, "language": language,
-            "based_on_seq": users[-1] if users else 0,
-            "suggestions": suggestions(query, language) if query else []}
+    return payload_from_words(chat_id, language, customer_said(messages),
+                              users[-1] if users else 0)
 
 
 def payload_from_words(chat_id: str, language: str, said: Sequence[str], seq: int

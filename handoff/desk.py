@@ -94,7 +94,7 @@ class Desk:
                                          await self.presence.outlook()), "language": language}
         body: dict[str, Any] = {"state": chat.state, "language": language}
         if chat.state == v.AGENT and chat.assignee:
-            body["agent"] = await self.presence.name(chat.assignee)
+            body["agent"] = await self.agent_name(chat.assignee)
         if chat.state == v.BOT and chat.csat_pending:
             body["csat_pending"] = True
         return body
@@ -116,15 +116,15 @@ class Desk:
         every waiting chat."""
         entries = await self.lifecycle.queued_entries(QUEUE_VIEW)
         known = self._queued_chats
-        new = [chat_id for chat_id, score in entries
-               if known.get(chat_id, (None,))[0] != score]
-        fresh = {chat.chat_id: chat for chat in await self.lifecycle.get_many(new)} \
-            if new else {}
+        chats = {chat_id: known[chat_id][1] for chat_id, score in entries
+                 if chat_id in known and known[chat_id][0] == score}
+        new = [chat_id for chat_id, _ in entries if chat_id not in chats]
+        if new:
+            chats.update((chat.chat_id, chat) for chat in await self.lifecycle.get_many(new))
         cache: dict[str, tuple[float, Chat]] = {}
         waiting = []
         for n, (chat_id, score) in enumerate(entries, 1):
-            chat = fresh.get(chat_id) or (known[chat_id][1] if chat_id in known and
-                                          chat_id not in new else None)
+            chat = chats.get(chat_id)
             if chat is None:
                 continue  # gone between the two reads
             if chat.state == v.QUEUED:  # (a stale entry is read again next time)
@@ -280,7 +280,7 @@ class Desk:
     async def claim(self, username: str, chat_id: str) -> None:
         """Give a queued chat to an agent and tell everyone."""
         chat = await self.lifecycle.get(chat_id)
-        name = await self.presence.name(username)
+        name = await self.agent_name(username)
         outcome = await self.lifecycle.claim(chat_id, username, Say(
             v.SYSTEM, texts.text("joined", chat.language, agent=name), {"agent": name}))
         priority = outcome.chat.priority if outcome.chat else chat.priority
@@ -400,7 +400,7 @@ class Desk:
 
     async def _move(self, chat: Chat, username: str, to: str) -> None:
         chat_id = chat.chat_id
-        name = await self.presence.name(to)
+        name = await self.agent_name(to)
         outcome = await self.lifecycle.transfer(chat_id, username, to, Say(
             v.SYSTEM, texts.text("took_over", chat.language, agent=name), {"agent": name}))
         await self.fanout.chat_closed(username, chat_id, transferred_to=to)
@@ -415,10 +415,7 @@ class Desk:
             [Say(v.BOT, texts.text("closed", chat.language)),
              Say(v.BOT, texts.text("rate", chat.language),
                  {"quick_replies": rating_quick_replies()})], chat.user_id)
-        await self.fanout.chat_closed(username, chat_id)
-        await self.send_status(chat_id)
-        await self.fanout.to_user(chat_id, outcome.messages)
-        await self.auto_assign()
+        await self._let_go(username, chat_id, outcome)
 
     async def hand_back(self, username: str, chat_id: str) -> None:
         """The agent hands the chat back to the bot without closing it ("the assistant
@@ -428,6 +425,11 @@ class Desk:
         outcome = await self.lifecycle.hand_back(
             chat_id, username, [Say(v.BOT, texts.text("handed_back", chat.language))],
             chat.user_id)
+        await self._let_go(username, chat_id, outcome)
+
+    async def _let_go(self, username: str, chat_id: str, outcome: Outcome) -> None:
+        """The agent's chat went back to the bot (closed or handed back): the agent's
+        console drops it, the customer is told, and the agent's freed place is filled."""
         await self.fanout.chat_closed(username, chat_id)
         await self.send_status(chat_id)
         await self.fanout.to_user(chat_id, outcome.messages)
@@ -467,8 +469,7 @@ class Desk:
     async def suggestions(self, username: str, chat_id: str) -> dict[str, Any]:
         """Agent assist for one of the agent's chats (the `assist` request)."""
         chat = await self.owned(username, chat_id)
-        newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
-        return assist.payload(chat_id, chat.language or texts.DEFAULT, newest)
+        return await self._suggestions_from_transcript(chat_id, chat.language)
 
     def assist_soon(self, username: str, chat_id: str, language: str, text: str, seq: int
                     ) -> None:
@@ -504,11 +505,15 @@ class Desk:
         """New suggestions for the agent after a customer message (failures only logged:
         the message itself is delivered already)."""
         try:
-            newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
-            await self.fanout.assist(username, assist.payload(
-                chat_id, language or texts.DEFAULT, newest))
+            await self.fanout.assist(username,
+                                     await self._suggestions_from_transcript(chat_id, language))
         except Exception:
             log.warning("agent assist failed for chat %s", chat_id, exc_info=True)
+
+    async def _suggestions_from_transcript(self, chat_id: str, language: str
+                                           ) -> dict[str, Any]:
+        newest = await self.transcript.before(chat_id, None, assist.LOOKBACK)
+        return assist.payload(chat_id, language or texts.DEFAULT, newest)
 
     async def customer_copy(self, chat: Chat, fmt: str) -> customer_copy.Copy:
         """The customer's copy of the chat (never its notes), the newest messages."""
