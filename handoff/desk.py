@@ -26,7 +26,7 @@ from bot.policy import SupportPolicy
 from handoff import assist, customer_copy, texts
 from handoff import vocabulary as v
 from handoff.agents import Agent
-from handoff.chat import MAX_COMMENT, MAX_NOTE, MAX_NOTES, MAX_RESOLUTION, Chat, bounded
+from handoff.chat import MAX_COMMENT, MAX_NOTES, MAX_RESOLUTION, Chat, bounded
 from handoff.errors import BadRequest, IllegalTransition, NotChatOwner, Refused
 from handoff.fanout import Fanout
 from handoff.lifecycle import HandoffRequest, Lifecycle, Outcome, Say
@@ -440,12 +440,10 @@ class Desk:
                        ) -> int:
         """An internal note on a chat: by its assigned agent, or by a supervisor on any
         chat. Stored apart from the messages the customer is sent; told to the chat's
-        agent (and to the author's other consoles)."""
-        text = text.strip()
-        if not text:
-            raise BadRequest("text is required")
+        agent (and to the author's other consoles). `text` is checked by the namespace
+        (not blank, at most MAX_NOTE characters)."""
         reply = await self.lifecycle.note(
-            chat_id, author.username, author.name, bounded(text, MAX_NOTE),
+            chat_id, author.username, author.name, text.strip(),
             supervisor=author.supervisor, cid=cid, max_notes=MAX_NOTES)
         note = reply.get("note")
         if isinstance(note, dict):
